@@ -1,0 +1,52 @@
+from django.db import models
+
+from omnitron.validators import validate_json_object
+
+
+class ChannelType(models.TextChoices):
+    HEPSIBURADA = "hepsiburada", "Hepsiburada"
+    HEPSIBURADADS = "hepsiburadads", "Hepsiburada DS"
+    GITTIGIDIYOR = "gittigidiyor", "GittiGidiyor"
+    N11 = "n11", "n11"
+    WEB = "web", "Web"
+    FEED = "feed", "Feed"
+    TRENDYOL = "trendyol", "Trendyol"
+    MORHIPO = "morhipo", "Morhipo"
+    MORHIPO_V2 = "morhipoV2", "Morhipo V2"
+    LIDYANA = "lidyana", "Lidyana"
+    AMAZON = "amazon", "Amazon"
+    ALLEGRO = "allegro", "Allegro"
+    DISTRIBUTED = "distributed", "Distributed"
+    ALIEXPRESS = "aliexpress", "AliExpress"
+    EMAG = "emag", "eMAG"
+    CICEKSEPETI = "ciceksepeti", "Çiçeksepeti"
+    GORDUMALDIM = "gordumaldim", "Gördüm Aldım"
+    PAZARAMA = "pazarama", "Pazarama"
+    FLO = "flo", "FLO"
+    TURKCELLDS = "turkcellds", "Turkcell DS"
+    SALES_CHANNEL = "sales_channel", "Sales channel"
+
+
+class Channel(models.Model):
+    """A sales channel (marketplace or web shop) that customers come from."""
+
+    name = models.CharField(max_length=255)
+    catalog = models.IntegerField(help_text="Catalog id of the channel.")
+    channel_type = models.CharField(max_length=32, choices=ChannelType.choices)
+    conf = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_json_object],
+        help_text='Channel settings, e.g. {"CUSTOMER_IDENTIFIER_FIELD": "email"}.',
+    )
+    category_tree = models.CharField(max_length=255, null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    schema = models.JSONField(null=True, blank=True, validators=[validate_json_object])
+    created_date = models.DateTimeField(auto_now_add=True)
+    modified_date = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

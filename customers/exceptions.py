@@ -1,0 +1,37 @@
+"""Errors the customer service raises, with their documented codes and texts."""
+
+DUPLICATED_CHANNEL_CODE_MESSAGE = "The fields channel, channel_code must make a unique set."
+CHANNEL_CHANGE_MESSAGE = "channel:channel_name These field cannot be updated"
+CHANNEL_CHANGE_ERROR_CODE = "customer_100_3"
+CUSTOMER_HAS_ORDERS_MESSAGE = "A customer with orders cannot be deleted."
+
+
+class CustomerServiceError(Exception):
+    message: str = ""
+    error_code: str = ""
+
+    def __init__(self, message: str | None = None):
+        if message is not None:
+            self.message = message
+        super().__init__(self.message)
+
+
+class CustomerDuplicatedFieldException(CustomerServiceError):
+    """Another customer of the channel already has this channel_code."""
+
+    message = DUPLICATED_CHANNEL_CODE_MESSAGE
+    error_code = "unique"
+
+
+class ChannelChangeNotAllowed(CustomerServiceError):
+    """A customer's channel is fixed once created."""
+
+    message = CHANNEL_CHANGE_MESSAGE
+    error_code = CHANNEL_CHANGE_ERROR_CODE
+
+
+class CustomerDeletionNotAllowed(CustomerServiceError):
+    """The customer has orders; deleting it would orphan them."""
+
+    message = CUSTOMER_HAS_ORDERS_MESSAGE
+    error_code = "customer_has_orders"

@@ -1,0 +1,161 @@
+"""CustomerFilterSet: the documented lookups of the customer list, and nothing else.
+
+Every value is validated: a value the filter cannot read is a 400 naming the
+parameter, never ignored. `attributes__<key>` and `extra_field__<key>` take
+their key from the parameter name, so the key must match SAFE_JSON_KEY and the
+query is built from expressions, never from request text passed as **kwargs.
+"""
+
+import json
+import re
+from functools import reduce
+from operator import or_
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connections, models
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTransform
+from django_filters import rest_framework as filters
+
+from channels.models import Channel
+from customers.models import Customer, Gender, IntegrationMapping, UserType
+from omnitron.filters import (
+    CharFilterWithNull,
+    IntegerFilter,
+    IntegerInFilter,
+    SortFilter,
+    StrictBooleanFilter,
+)
+
+SAFE_JSON_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+JSON_KEY_FILTER_FIELDS = ("attributes", "extra_field")
+
+
+class JsonKeyField(forms.CharField):
+    """The value of a `<json field>__<key>` parameter; refuses unsafe keys."""
+
+    def __init__(self, *args, key: str, **kwargs):
+        self.key = key
+        super().__init__(*args, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if not SAFE_JSON_KEY.match(self.key):
+            raise ValidationError(
+                "Invalid key: use 1 to 64 letters, digits, '_' or '-'.", code="invalid_key"
+            )
+
+
+class JsonKeyFilter(filters.CharFilter):
+    """Customers whose JSON object has `key` equal to the value.
+
+    The value matches the string, or the JSON number, boolean or null it spells
+    (`verified_user=true` finds {"verified_user": true} and {"verified_user": "true"}).
+    On PostgreSQL this is a containment (@>) that the GIN index serves.
+    """
+
+    field_class = JsonKeyField
+
+    def __init__(self, *args, key: str, **kwargs):
+        self.key = key
+        super().__init__(*args, **kwargs)
+        self.extra["key"] = key
+
+    def filter(self, qs: QuerySet, value):
+        if value in (None, ""):
+            return qs
+        candidates = [value]
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = value
+        if parsed is None or isinstance(parsed, bool | int | float):
+            candidates.append(parsed)
+        if connections[qs.db].vendor == "postgresql":
+            # Containment (@>) is what the GIN index serves.
+            lookup = f"{self.field_name}__contains"
+            return qs.filter(reduce(or_, (Q(**{lookup: {self.key: c}}) for c in candidates)))
+        # SQLite has no JSON containment: compare the key's value instead. The
+        # alias name is ours; the request's key only reaches KeyTransform.
+        alias = f"{self.field_name}_key_{len(qs.query.annotations)}"
+        qs = qs.alias(**{alias: KeyTransform(self.key, self.field_name)})
+        return qs.filter(reduce(or_, (Q(**{alias: c}) for c in candidates)))
+
+
+COMPARISONS = ["exact", "gt", "gte", "lt", "lte"]
+DATETIME_LOOKUPS = [*COMPARISONS, "date", "date__gt", "date__gte", "date__lt", "date__lte"]
+SORT_FIELDS = (
+    "id",
+    "pk",
+    "created_date",
+    "modified_date",
+    "email",
+    "first_name",
+    "last_name",
+    "channel_code",
+    "date_joined",
+    "date_of_birth",
+)
+
+
+class CustomerFilterSet(filters.FilterSet):
+    pk = IntegerFilter(field_name="pk", lookup_expr="exact")
+    pk__gt = IntegerFilter(field_name="pk", lookup_expr="gt")
+    pk__gte = IntegerFilter(field_name="pk", lookup_expr="gte")
+    pk__lt = IntegerFilter(field_name="pk", lookup_expr="lt")
+    pk__lte = IntegerFilter(field_name="pk", lookup_expr="lte")
+    pk__in = IntegerInFilter(field_name="pk", lookup_expr="in")
+    channel = filters.ModelMultipleChoiceFilter(queryset=Channel.objects.all())
+    email = filters.CharFilter(lookup_expr="exact")
+    email__startswith = filters.CharFilter(field_name="email", lookup_expr="startswith")
+    first_name = CharFilterWithNull()
+    last_name = CharFilterWithNull()
+    phone_number = CharFilterWithNull()
+    channel_code = CharFilterWithNull()
+    erp_code = CharFilterWithNull()
+    is_active = StrictBooleanFilter()
+    email_allowed = StrictBooleanFilter()
+    sms_allowed = StrictBooleanFilter()
+    call_allowed = StrictBooleanFilter()
+    date_joined = filters.IsoDateTimeFilter()
+    gender = filters.ChoiceFilter(choices=Gender.choices)
+    user_type = filters.ChoiceFilter(choices=UserType.choices)
+    date_of_birth = filters.DateFilter()
+    mapping = filters.CharFilter(
+        method="filter_mapping", help_text="Code of the customer in an integrated system."
+    )
+    mapping__integration_type = filters.CharFilter(
+        method="filter_mapping", help_text="With `mapping`: the integrated system's type."
+    )
+    sort = SortFilter(fields=[(name, name) for name in SORT_FIELDS])
+
+    class Meta:
+        model = Customer
+        fields = {
+            "id": COMPARISONS,
+            "created_date": DATETIME_LOOKUPS,
+            "modified_date": DATETIME_LOOKUPS,
+        }
+        filter_overrides = {models.BigAutoField: {"filter_class": IntegerFilter}}
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters = self.filters.copy()
+        for param in data or ():
+            field_name, separator, key = param.partition("__")
+            if separator and field_name in JSON_KEY_FILTER_FIELDS:
+                self.filters[param] = JsonKeyFilter(field_name=field_name, key=key)
+
+    def filter_mapping(self, queryset, name, value):
+        # Both parameters describe one mapping row: apply them together, once.
+        if name == "mapping__integration_type" and self.form.cleaned_data.get("mapping"):
+            return queryset
+        mappings = IntegrationMapping.objects.filter(customer=OuterRef("pk"))
+        code = self.form.cleaned_data.get("mapping")
+        integration_type = self.form.cleaned_data.get("mapping__integration_type")
+        if code:
+            mappings = mappings.filter(code=code)
+        if integration_type:
+            mappings = mappings.filter(integration_type=integration_type)
+        return queryset.filter(Exists(mappings))

@@ -1,0 +1,95 @@
+from django.db import models
+
+from channels.models import Channel
+from omnitron.validators import validate_json_object
+
+
+class Gender(models.TextChoices):
+    MALE = "male", "Male"
+    FEMALE = "female", "Female"
+
+
+class UserType(models.TextChoices):
+    GUEST = "guest", "Guest"
+    REGISTERED = "registered", "Registered"
+
+
+def json_object_field() -> models.JSONField:
+    return models.JSONField(default=dict, blank=True, validators=[validate_json_object])
+
+
+class Customer(models.Model):
+    """A person who ordered through a sales channel.
+
+    Identity is (channel, channel_code): the code the marketplace gives the
+    customer. Email is not unique. Written only through CustomerService.
+    """
+
+    # Indexed through the composite indexes below, which start with it.
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, related_name="customers", db_index=False
+    )
+    # db_index on PostgreSQL also adds the varchar_pattern_ops index `email__startswith` needs.
+    email = models.EmailField(max_length=254, db_index=True)
+    first_name = models.CharField(max_length=255, blank=True, default="")
+    last_name = models.CharField(max_length=255, blank=True, default="")
+    phone_number = models.CharField(max_length=128, null=True, blank=True)
+    is_active = models.BooleanField(default=False)
+    channel_code = models.CharField(max_length=64)
+    erp_code = models.CharField(
+        max_length=64, null=True, blank=True, verbose_name="Partner customer code"
+    )
+    extra_field = json_object_field()
+    modified_date = models.DateTimeField(auto_now=True, db_index=True)
+    created_date = models.DateTimeField(auto_now_add=True, db_index=True)
+    date_joined = models.DateTimeField(null=True, blank=True, db_index=True)
+    email_allowed = models.BooleanField(default=False)
+    sms_allowed = models.BooleanField(default=False)
+    call_allowed = models.BooleanField(default=False)
+    gender = models.CharField(max_length=16, choices=Gender.choices, null=True, blank=True)
+    attributes = json_object_field()
+    user_type = models.CharField(max_length=16, choices=UserType.choices, null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, db_index=True)
+    attributes_kwargs = json_object_field()
+    localized_attributes = json_object_field()
+    localized_attributes_kwargs = json_object_field()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "channel_code"], name="customer_unique_channel_code"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["channel", "is_active"], name="customer_channel_active_idx"),
+            models.Index(fields=["channel_code"], name="customer_channel_code_idx"),
+            models.Index(fields=["first_name"], name="customer_first_name_idx"),
+            models.Index(fields=["last_name"], name="customer_last_name_idx"),
+            models.Index(fields=["phone_number"], name="customer_phone_number_idx"),
+            models.Index(fields=["erp_code"], name="customer_erp_code_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.channel_code})"
+
+
+class IntegrationMapping(models.Model):
+    """The code an external system (ERP, CRM, a marketplace) uses for a customer.
+
+    Behind the `mapping` filter of the customer list.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="mappings")
+    integration_type = models.CharField(max_length=64)
+    code = models.CharField(max_length=128, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration_type", "code"], name="integration_mapping_unique_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integration_type}:{self.code}"

@@ -1,0 +1,137 @@
+"""CustomerService: the only writer of customers.
+
+The API, the admin and the import command all call it. Each write runs in one
+transaction with its audit record; the unique constraint in the database, not
+a prior SELECT, decides duplicates.
+"""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+
+from audit.context import AuditContext, current_audit_context
+from audit.models import Action, Source
+from audit.services import record_audit_event
+from channels.models import Channel
+from customers.exceptions import (
+    ChannelChangeNotAllowed,
+    CustomerDeletionNotAllowed,
+    CustomerDuplicatedFieldException,
+)
+from customers.models import Customer
+from omnitron.db import is_unique_violation
+
+UNIQUE_CHANNEL_CODE = "customer_unique_channel_code"
+READ_ONLY_FIELDS = frozenset({"id", "created_date", "modified_date"})
+WRITABLE_FIELDS = frozenset(
+    f.name for f in Customer._meta.concrete_fields if f.name not in READ_ONLY_FIELDS
+)
+
+
+def resolve_audit_context(audit_context: AuditContext | None) -> AuditContext:
+    """The given context, else the current request's, else a new one (a shell or script)."""
+    return audit_context or current_audit_context() or AuditContext(source=Source.SHELL)
+
+
+def audit_value(customer: Customer, field: str) -> Any:
+    """A field's value as the audit record stores it (the channel by its pk)."""
+    if field == "channel":
+        return customer.channel_id
+    return getattr(customer, field)
+
+
+def check_field_names(fields: dict) -> None:
+    unknown = set(fields) - WRITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Not writable customer fields: {', '.join(sorted(unknown))}")
+
+
+class CustomerService:
+    @classmethod
+    def create_customer(
+        cls,
+        channel: Channel,
+        channel_code: str,
+        audit_context: AuditContext | None = None,
+        **kwargs: Any,
+    ) -> Customer:
+        """Create a customer and its `create` audit record.
+
+        Raises CustomerDuplicatedFieldException if the channel already has a
+        customer with this channel_code, and django's ValidationError for
+        values the model refuses.
+        """
+        check_field_names(kwargs)
+        context = resolve_audit_context(audit_context)
+        customer = Customer(channel=channel, channel_code=channel_code, **kwargs)
+        # The channel is an instance already; checking that it exists would cost a query.
+        customer.full_clean(exclude=["channel"], validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                customer.save(force_insert=True)
+                changes = {
+                    field: [None, audit_value(customer, field)] for field in sorted(WRITABLE_FIELDS)
+                }
+                record_audit_event(customer, Action.CREATE, changes, context)
+        except IntegrityError as error:
+            if is_unique_violation(error, Customer, UNIQUE_CHANNEL_CODE):
+                raise CustomerDuplicatedFieldException() from error
+            raise
+        return customer
+
+    @classmethod
+    def update_customer(
+        cls, customer: Customer, audit_context: AuditContext | None = None, **kwargs: Any
+    ) -> Customer:
+        """Apply the changed fields of `kwargs` to the customer; return it as now stored.
+
+        The row is locked for the transaction, so concurrent updates of other
+        fields are kept; only changed fields are saved, and only they are
+        recorded. A call that changes nothing writes nothing. Raises
+        ChannelChangeNotAllowed for a different channel and
+        CustomerDuplicatedFieldException for a channel_code already taken.
+        """
+        check_field_names(kwargs)
+        context = resolve_audit_context(audit_context)
+        try:
+            with transaction.atomic():
+                current = Customer.objects.select_for_update().get(pk=customer.pk)
+                channel = kwargs.pop("channel", None)
+                if channel is not None and channel.pk != current.channel_id:
+                    raise ChannelChangeNotAllowed()
+                changes = {}
+                for field, value in kwargs.items():
+                    old = getattr(current, field)
+                    if old != value:
+                        setattr(current, field, value)
+                        changes[field] = [old, value]
+                if changes:
+                    current.clean_fields(exclude=WRITABLE_FIELDS - changes.keys())
+                    current.save(update_fields=[*changes, "modified_date"])
+                    record_audit_event(current, Action.UPDATE, changes, context)
+        except IntegrityError as error:
+            if is_unique_violation(error, Customer, UNIQUE_CHANNEL_CODE):
+                raise CustomerDuplicatedFieldException() from error
+            raise
+        return current
+
+    @classmethod
+    def delete_customer(cls, customer: Customer, audit_context: AuditContext | None = None) -> None:
+        """Delete the customer, recording every field's last value.
+
+        Raises CustomerDeletionNotAllowed if the customer has orders; then
+        nothing is removed.
+        """
+        context = resolve_audit_context(audit_context)
+        with transaction.atomic():
+            current = Customer.objects.select_for_update().get(pk=customer.pk)
+            changes = {
+                field: [audit_value(current, field), None] for field in sorted(WRITABLE_FIELDS)
+            }
+            record_audit_event(current, Action.DELETE, changes, context)
+            try:
+                with transaction.atomic():
+                    current.delete()
+            except ProtectedError as error:
+                raise CustomerDeletionNotAllowed() from error

@@ -1,0 +1,121 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+
+from audit.context import audit_context_for_request
+from channels.models import Channel
+from customers.filters import SAFE_JSON_KEY, CustomerFilterSet
+from customers.models import Customer
+from customers.selectors import customers_in_channel, with_order_totals
+from customers.serializers import CustomerDetailedSerializer, CustomerSerializer
+from customers.services import CustomerService
+
+JSON_KEY_PARAMETERS = [
+    OpenApiParameter(
+        f"{field}__some_key",
+        OpenApiTypes.STR,
+        description=(
+            f"Customers whose `{field}` object has the key equal to the value: replace "
+            f"`some_key` with the key (pattern `{SAFE_JSON_KEY.pattern}`). The value matches "
+            "the string, or the JSON number, boolean or null it spells."
+        ),
+    )
+    for field in ("attributes", "extra_field")
+]
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=JSON_KEY_PARAMETERS),
+    detailed_list=extend_schema(
+        parameters=JSON_KEY_PARAMETERS,
+        responses=CustomerDetailedSerializer(many=True),
+    ),
+)
+class CustomerViewSet(viewsets.ModelViewSet):
+    """Customers: list, create, retrieve, update, delete, and the detailed views.
+
+    Writes go through CustomerService with the request's audit context.
+    """
+
+    queryset = Customer.objects.all()
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilterSet
+    detailed_actions = frozenset({"detailed", "detailed_list"})
+
+    def get_queryset(self):
+        customers = super().get_queryset()
+        if self.action in self.detailed_actions:
+            return with_order_totals(customers)
+        return customers
+
+    def get_serializer_class(self):
+        if self.action in self.detailed_actions:
+            return CustomerDetailedSerializer
+        return super().get_serializer_class()
+
+    @property
+    def audit_context(self):
+        return audit_context_for_request(self.request)
+
+    def perform_create(self, serializer):
+        fields = dict(serializer.validated_data)
+        serializer.instance = CustomerService.create_customer(
+            fields.pop("channel"),
+            fields.pop("channel_code"),
+            audit_context=self.audit_context,
+            **fields,
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = CustomerService.update_customer(
+            serializer.instance, audit_context=self.audit_context, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        CustomerService.delete_customer(instance, audit_context=self.audit_context)
+
+    @action(detail=False, methods=["get"], url_path="detailed", url_name="detailed-list")
+    def detailed_list(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+    @action(detail=True, methods=["get"], url_path="detailed", url_name="detailed")
+    def detailed(self, request, *args, **kwargs):
+        return self.retrieve(request, *args, **kwargs)
+
+
+class ChannelCustomerViewSet(CustomerViewSet):
+    """The sales-channel integration view: the customers of one channel.
+
+    A customer of another channel is a 404 here. On writes `channel` may be
+    left out: it is the channel of the URL.
+    """
+
+    def get_channel(self) -> Channel:
+        if not hasattr(self, "_channel"):
+            self._channel = get_object_or_404(Channel, pk=self.kwargs["channel_id"])
+        return self._channel
+
+    def get_queryset(self):
+        self.get_channel()
+        customers = customers_in_channel(self.kwargs["channel_id"])
+        if self.action in self.detailed_actions:
+            return with_order_totals(customers)
+        return customers
+
+    def get_serializer(self, *args, **kwargs):
+        data = kwargs.get("data")
+        if isinstance(data, dict):
+            kwargs["data"] = self.with_url_channel(data)
+        return super().get_serializer(*args, **kwargs)
+
+    def with_url_channel(self, data: dict) -> dict:
+        channel = self.get_channel()
+        data = data.copy()
+        if "channel" not in data:
+            data["channel"] = channel.pk
+        elif self.action == "create" and str(data["channel"]) != str(channel.pk):
+            raise ValidationError({"channel": [f"Must be {channel.pk}, the channel of this URL."]})
+        return data

@@ -1,0 +1,34 @@
+"""Database helpers that differ between PostgreSQL and SQLite."""
+
+from django.db import IntegrityError, models
+from django.db.migrations.operations.special import RunPython
+
+PG_UNIQUE_VIOLATION = "23505"
+
+
+def is_unique_violation(error: IntegrityError, model: type[models.Model], name: str) -> bool:
+    """Whether `error` is a violation of the unique constraint `name` of `model`.
+
+    PostgreSQL names the constraint; SQLite names the table's columns instead.
+    """
+    cause = error.__cause__
+    if getattr(cause, "pgcode", None) is not None:
+        return cause.pgcode == PG_UNIQUE_VIOLATION and cause.diag.constraint_name == name
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    table = model._meta.db_table
+    columns = ", ".join(f"{table}.{model._meta.get_field(f).column}" for f in constraint.fields)
+    return f"UNIQUE constraint failed: {columns}" in str(error)
+
+
+def postgresql_only(sql: str, reverse_sql: str) -> RunPython:
+    """A migration step that runs only on PostgreSQL (GIN and pattern indexes)."""
+
+    def forward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    def backward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(reverse_sql)
+
+    return RunPython(forward, backward, elidable=False)

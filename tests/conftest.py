@@ -1,0 +1,67 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from customers.management.commands.create_api_user import grant_api_access
+from tests.factories import ChannelFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL to run it")
+    for item in items:
+        if "postgresql" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username: str, read_only: bool = False, permissions: bool = True):
+    user = get_user_model().objects.create_user(username=username, password="secret-pass-123")
+    if permissions:
+        grant_api_access(user, read_only=read_only)
+    return user
+
+
+def client_for(user) -> APIClient:
+    token, _ = Token.objects.get_or_create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def user(db):
+    return make_user("integrator")
+
+
+@pytest.fixture
+def api(user) -> APIClient:
+    """A client whose token has every customer and channel permission."""
+    return client_for(user)
+
+
+@pytest.fixture
+def read_only_api(db) -> APIClient:
+    return client_for(make_user("reader", read_only=True))
+
+
+@pytest.fixture
+def no_permission_api(db) -> APIClient:
+    return client_for(make_user("nobody", permissions=False))
+
+
+@pytest.fixture
+def channel(db):
+    return ChannelFactory(name="Web shop")
+
+
+@pytest.fixture
+def other_channel(db):
+    return ChannelFactory(name="Marketplace")

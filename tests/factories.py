@@ -1,0 +1,38 @@
+"""factory-boy factories. Customers are created through CustomerService, like every write."""
+
+import factory
+
+from audit.context import AuditContext
+from audit.models import Source
+from channels.models import Channel, ChannelType
+from customers.models import Customer
+from customers.services import CustomerService
+
+FIXTURE_CONTEXT = AuditContext(source=Source.SHELL, request_id="test-fixtures")
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Channel
+
+    name = factory.Sequence(lambda n: f"Channel {n}")
+    catalog = 1
+    channel_type = ChannelType.WEB
+    conf = factory.LazyFunction(dict)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    channel = factory.SubFactory(ChannelFactory)
+    channel_code = factory.Sequence(lambda n: f"C-{n}")
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    first_name = "Ayşe"
+    last_name = "Yılmaz"
+
+    @classmethod
+    def _create(cls, model_class, channel, channel_code, **kwargs):
+        return CustomerService.create_customer(
+            channel, channel_code, audit_context=FIXTURE_CONTEXT, **kwargs
+        )
