@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from omnitron.validators import validate_json_object
@@ -31,7 +32,11 @@ class Channel(models.Model):
     """A sales channel (marketplace or web shop) that customers come from."""
 
     name = models.CharField(max_length=255)
-    catalog = models.IntegerField(help_text="Catalog id of the channel.")
+    # Bounded here, not only by PostgreSQL, so SQLite refuses the same values.
+    catalog = models.IntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(2**31 - 1)],
+        help_text="Catalog id of the channel.",
+    )
     channel_type = models.CharField(max_length=32, choices=ChannelType.choices)
     conf = models.JSONField(
         default=dict,

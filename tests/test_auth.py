@@ -1,0 +1,100 @@
+"""Token authentication, the login route and model permissions."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from tests.conftest import client_for, make_user
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = "/api/v1/customers/"
+
+
+def test_no_token_is_a_401(channel):
+    response = APIClient().get(LIST_URL)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
+
+
+def test_bad_token_is_a_401():
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    response = client.get(LIST_URL)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid token."}
+
+
+def test_login_answers_the_users_token(user):
+    response = APIClient().post(
+        "/api/v1/auth/login/",
+        {"username": "integrator", "password": "secret-pass-123"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json() == {"key": user.auth_token.key}
+
+
+def test_login_with_bad_credentials_is_a_400(user):
+    response = APIClient().post(
+        "/api/v1/auth/login/", {"username": "integrator", "password": "wrong"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["Unable to log in with provided credentials."]}
+
+
+def test_login_token_works_on_the_api(user, channel):
+    key = (
+        APIClient()
+        .post("/api/v1/auth/login/", {"username": "integrator", "password": "secret-pass-123"})
+        .json()["key"]
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get(LIST_URL).status_code == 200
+
+
+def test_user_without_view_permission_cannot_list(no_permission_api):
+    response = no_permission_api.get(LIST_URL)
+    assert response.status_code == 403
+    assert "detail" in response.json()
+
+
+def test_read_only_user_can_read_but_not_write(read_only_api, channel):
+    customer = CustomerFactory(channel=channel, first_name="Ali")
+    url = f"{LIST_URL}{customer.pk}/"
+
+    assert read_only_api.get(url).status_code == 200
+    assert read_only_api.get(f"{LIST_URL}detailed/").status_code == 200
+    assert read_only_api.patch(url, {"first_name": "Veli"}, format="json").status_code == 403
+    assert read_only_api.delete(url).status_code == 403
+    body = {"email": "a@example.com", "channel": channel.pk, "channel_code": "N"}
+    assert read_only_api.post(LIST_URL, body, format="json").status_code == 403
+    customer.refresh_from_db()
+    assert customer.first_name == "Ali"
+
+
+def test_change_permission_alone_allows_patch_but_not_delete(channel):
+    user = make_user("editor", permissions=False)
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_customer", "change_customer"])
+    )
+    client = client_for(user)
+    customer = CustomerFactory(channel=channel)
+    url = f"{LIST_URL}{customer.pk}/"
+
+    assert client.patch(url, {"first_name": "Veli"}, format="json").status_code == 200
+    assert client.delete(url).status_code == 403
+
+
+def test_create_api_user_command_prints_a_working_token(channel):
+    out = StringIO()
+    call_command("create_api_user", "robot", "--read-only", stdout=out)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {out.getvalue().strip()}")
+    assert client.get(LIST_URL).status_code == 200
+    assert client.post(LIST_URL, {}, format="json").status_code == 403

@@ -1,0 +1,122 @@
+"""Concurrent writes on PostgreSQL: row locks keep every field, the constraint stops duplicates."""
+
+import threading
+from itertools import pairwise
+
+import pytest
+from django.db import connection
+
+from audit.models import Action, AuditEvent
+from customers.models import Customer
+from tests.conftest import client_for, make_user
+from tests.factories import ChannelFactory, CustomerFactory
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+
+THREADS = 8
+
+
+def run_together(requests):
+    """Run each callable in its own thread, released at once; return their results in order."""
+    barrier = threading.Barrier(len(requests))
+    results = [None] * len(requests)
+
+    def worker(index, request):
+        try:
+            barrier.wait()
+            results[index] = request()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=item) for item in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_concurrent_patches_of_different_fields_all_survive():
+    channel = ChannelFactory()
+    customer = CustomerFactory(channel=channel)
+    user = make_user("racer")
+    url = f"/api/v1/customers/{customer.pk}/"
+    fields = [
+        ("first_name", "Fatma"),
+        ("last_name", "Demir"),
+        ("phone_number", "05551112233"),
+        ("erp_code", "ERP-1"),
+        ("sms_allowed", True),
+        ("email_allowed", True),
+        ("call_allowed", True),
+        ("is_active", True),
+    ]
+    clients = [client_for(user) for _ in fields]
+
+    responses = run_together(
+        [
+            (lambda c=c, f=f, v=v: c.patch(url, {f: v}, format="json"))
+            for c, (f, v) in zip(clients, fields, strict=True)
+        ]
+    )
+
+    assert [r.status_code for r in responses] == [200] * len(fields)
+    stored = Customer.objects.get(pk=customer.pk)
+    assert {f: getattr(stored, f) for f, _ in fields} == dict(fields)
+    updates = AuditEvent.objects.filter(object_id=customer.pk, action=Action.UPDATE)
+    assert sorted(next(iter(e.changes)) for e in updates) == sorted(f for f, _ in fields)
+
+
+def test_concurrent_posts_of_one_channel_code_create_one_customer():
+    channel = ChannelFactory()
+    user = make_user("racer")
+    body = {"email": "a@example.com", "channel": channel.pk, "channel_code": "SAME"}
+    clients = [client_for(user) for _ in range(THREADS)]
+
+    responses = run_together(
+        [(lambda c=c: c.post("/api/v1/customers/", body, format="json")) for c in clients]
+    )
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [400] * (THREADS - 1)
+    for response in responses:
+        if response.status_code == 400:
+            assert response.json() == {
+                "non_field_errors": ["The fields channel, channel_code must make a unique set."]
+            }
+    assert Customer.objects.filter(channel=channel, channel_code="SAME").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=Action.CREATE, changes__channel_code=[None, "SAME"]
+        ).count()
+        == 1
+    )
+
+
+def test_concurrent_patches_of_one_field_leave_a_consistent_history():
+    """The row lock serialises the updates: each record's old value is the previous new one."""
+    channel = ChannelFactory()
+    customer = CustomerFactory(channel=channel, first_name="start")
+    user = make_user("racer")
+    url = f"/api/v1/customers/{customer.pk}/"
+    names = [f"name-{i}" for i in range(THREADS)]
+    clients = [client_for(user) for _ in names]
+
+    responses = run_together(
+        [
+            (lambda c=c, n=n: c.patch(url, {"first_name": n}, format="json"))
+            for c, n in zip(clients, names, strict=True)
+        ]
+    )
+
+    assert [r.status_code for r in responses] == [200] * THREADS
+    history = [
+        e.changes["first_name"]
+        for e in AuditEvent.objects.filter(object_id=customer.pk, action=Action.UPDATE).order_by(
+            "id"
+        )
+    ]
+    assert len(history) == THREADS
+    assert history[0][0] == "start"
+    assert all(prev[1] == cur[0] for prev, cur in pairwise(history))
+    assert Customer.objects.get(pk=customer.pk).first_name == history[-1][1]
