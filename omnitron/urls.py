@@ -10,6 +10,7 @@ api_v1 = [
     path("auth/login/", LoginView.as_view(), name="login"),
     path("", include("channels.urls")),
     path("", include("customers.urls")),
+    path("", include("orders.urls")),
     # The docs page fetches the schema with the browser's session (log in at
     # /admin/ first) or the token given to its Authorize button.
     path(

@@ -2,20 +2,27 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from rest_framework.authtoken.models import Token
 
-API_MODELS = (("channels", "channel"), ("customers", "customer"))
 READ_ACTIONS = ("view",)
 ALL_ACTIONS = ("view", "add", "change", "delete")
+# (app, model, whether the API writes it)
+API_MODELS = (
+    ("channels", "channel", True),
+    ("customers", "customer", True),
+    ("orders", "order", False),
+)
 
 
 def grant_api_access(user, read_only: bool = False) -> str:
     """Give `user` the model permissions of the API and return its token key."""
-    actions = READ_ACTIONS if read_only else ALL_ACTIONS
-    codenames = [f"{action}_{model}" for _, model in API_MODELS for action in actions]
-    permissions = Permission.objects.filter(
-        content_type__app_label__in=[app for app, _ in API_MODELS], codename__in=codenames
-    )
+    wanted = Q(pk__in=[])
+    for app, model, writable in API_MODELS:
+        actions = ALL_ACTIONS if writable and not read_only else READ_ACTIONS
+        codenames = [f"{action}_{model}" for action in actions]
+        wanted |= Q(content_type__app_label=app, codename__in=codenames)
+    permissions = Permission.objects.filter(wanted)
     user.user_permissions.add(*permissions)
     token, _ = Token.objects.get_or_create(user=user)
     return token.key
