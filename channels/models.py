@@ -1,7 +1,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from omnitron.validators import validate_json_object
+from omnitron.fields import JSONObjectField
 
 
 class ChannelType(models.TextChoices):
@@ -38,15 +38,14 @@ class Channel(models.Model):
         help_text="Catalog id of the channel.",
     )
     channel_type = models.CharField(max_length=32, choices=ChannelType.choices)
-    conf = models.JSONField(
+    conf = JSONObjectField(
         default=dict,
         blank=True,
-        validators=[validate_json_object],
         help_text='Channel settings, e.g. {"CUSTOMER_IDENTIFIER_FIELD": "email"}.',
     )
     category_tree = models.CharField(max_length=255, null=True, blank=True)
     is_active = models.BooleanField(default=True)
-    schema = models.JSONField(null=True, blank=True, validators=[validate_json_object])
+    schema = JSONObjectField(null=True, blank=True)
     created_date = models.DateTimeField(auto_now_add=True)
     modified_date = models.DateTimeField(auto_now=True)
 

@@ -1,9 +1,8 @@
-from rest_framework import serializers
-
 from channels.models import Channel
+from omnitron.serializers import JSONObjectModelSerializer
 
 
-class ChannelSerializer(serializers.ModelSerializer):
+class ChannelSerializer(JSONObjectModelSerializer):
     class Meta:
         model = Channel
         fields = [

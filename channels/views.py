@@ -3,10 +3,10 @@ from rest_framework import viewsets
 
 from channels.models import Channel, ChannelType
 from channels.serializers import ChannelSerializer
-from omnitron.filters import StrictBooleanFilter
+from omnitron.filters import BoundedTextFilterSet, StrictBooleanFilter
 
 
-class ChannelFilterSet(filters.FilterSet):
+class ChannelFilterSet(BoundedTextFilterSet):
     channel_type = filters.ChoiceFilter(choices=ChannelType.choices)
     is_active = StrictBooleanFilter()
 

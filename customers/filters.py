@@ -21,14 +21,18 @@ from django_filters import rest_framework as filters
 from channels.models import Channel
 from customers.models import Customer, Gender, IntegrationMapping, UserType
 from omnitron.filters import (
+    BoundedTextFilterSet,
     CharFilterWithNull,
     IntegerFilter,
     IntegerInFilter,
+    IntegerPkMultipleChoiceFilter,
     SortFilter,
     StrictBooleanFilter,
+    UtcIsoDateTimeFilter,
 )
 
-SAFE_JSON_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# No "__" inside: `attributes__a__b` would read as a nested path, which is not supported.
+SAFE_JSON_KEY = re.compile(r"^(?!.*__)[A-Za-z0-9_-]{1,64}$")
 JSON_KEY_FILTER_FIELDS = ("attributes", "extra_field")
 
 
@@ -41,9 +45,12 @@ class JsonKeyField(forms.CharField):
 
     def validate(self, value):
         super().validate(value)
-        if not SAFE_JSON_KEY.match(self.key):
+        # fullmatch: `$` alone would let a trailing newline through.
+        if not SAFE_JSON_KEY.fullmatch(self.key):
             raise ValidationError(
-                "Invalid key: use 1 to 64 letters, digits, '_' or '-'.", code="invalid_key"
+                "Invalid key: use 1 to 64 letters, digits, '_' or '-', without '__' "
+                "(nested keys are not supported).",
+                code="invalid_key",
             )
 
 
@@ -99,14 +106,14 @@ SORT_FIELDS = (
 )
 
 
-class CustomerFilterSet(filters.FilterSet):
+class CustomerFilterSet(BoundedTextFilterSet):
     pk = IntegerFilter(field_name="pk", lookup_expr="exact")
     pk__gt = IntegerFilter(field_name="pk", lookup_expr="gt")
     pk__gte = IntegerFilter(field_name="pk", lookup_expr="gte")
     pk__lt = IntegerFilter(field_name="pk", lookup_expr="lt")
     pk__lte = IntegerFilter(field_name="pk", lookup_expr="lte")
     pk__in = IntegerInFilter(field_name="pk", lookup_expr="in")
-    channel = filters.ModelMultipleChoiceFilter(queryset=Channel.objects.all())
+    channel = IntegerPkMultipleChoiceFilter(queryset=Channel.objects.all())
     email = filters.CharFilter(lookup_expr="exact")
     email__startswith = filters.CharFilter(field_name="email", lookup_expr="startswith")
     first_name = CharFilterWithNull()
@@ -118,15 +125,19 @@ class CustomerFilterSet(filters.FilterSet):
     email_allowed = StrictBooleanFilter()
     sms_allowed = StrictBooleanFilter()
     call_allowed = StrictBooleanFilter()
-    date_joined = filters.IsoDateTimeFilter()
+    date_joined = UtcIsoDateTimeFilter()
     gender = filters.ChoiceFilter(choices=Gender.choices)
     user_type = filters.ChoiceFilter(choices=UserType.choices)
     date_of_birth = filters.DateFilter()
     mapping = filters.CharFilter(
-        method="filter_mapping", help_text="Code of the customer in an integrated system."
+        method="filter_mapping",
+        max_length=128,
+        help_text="Code of the customer in an integrated system.",
     )
     mapping__integration_type = filters.CharFilter(
-        method="filter_mapping", help_text="With `mapping`: the integrated system's type."
+        method="filter_mapping",
+        max_length=64,
+        help_text="With `mapping`: the integrated system's type.",
     )
     sort = SortFilter(fields=[(name, name) for name in SORT_FIELDS])
 
@@ -137,7 +148,10 @@ class CustomerFilterSet(filters.FilterSet):
             "created_date": DATETIME_LOOKUPS,
             "modified_date": DATETIME_LOOKUPS,
         }
-        filter_overrides = {models.BigAutoField: {"filter_class": IntegerFilter}}
+        filter_overrides = {
+            models.BigAutoField: {"filter_class": IntegerFilter},
+            models.DateTimeField: {"filter_class": UtcIsoDateTimeFilter},
+        }
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)

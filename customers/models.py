@@ -1,7 +1,7 @@
 from django.db import models
 
 from channels.models import Channel
-from omnitron.validators import validate_json_object
+from omnitron.fields import JSONObjectField
 
 
 class Gender(models.TextChoices):
@@ -14,8 +14,8 @@ class UserType(models.TextChoices):
     REGISTERED = "registered", "Registered"
 
 
-def json_object_field() -> models.JSONField:
-    return models.JSONField(default=dict, blank=True, validators=[validate_json_object])
+def json_object_field() -> JSONObjectField:
+    return JSONObjectField(default=dict, blank=True)
 
 
 class Customer(models.Model):

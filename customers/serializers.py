@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from channels.serializers import ChannelSerializer
 from customers.models import Customer
+from omnitron.serializers import JSONObjectModelSerializer
 
 CUSTOMER_FIELDS = [
     "pk",
@@ -30,7 +31,7 @@ CUSTOMER_FIELDS = [
 ]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(JSONObjectModelSerializer):
     """Validates and presents a customer; CustomerService does the writing."""
 
     class Meta:
@@ -39,6 +40,13 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = ["pk", "modified_date", "created_date"]
         # The unique constraint decides duplicates at write time (no racy pre-check).
         validators: list = []
+
+
+class ChannelCustomerSerializer(CustomerSerializer):
+    """Writes on the channel route: `channel` may be left out, it is the channel of the URL."""
+
+    class Meta(CustomerSerializer.Meta):
+        extra_kwargs = {"channel": {"required": False}}
 
 
 class OrdersInfoSerializer(serializers.Serializer):

@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -10,7 +11,11 @@ from channels.models import Channel
 from customers.filters import SAFE_JSON_KEY, CustomerFilterSet
 from customers.models import Customer
 from customers.selectors import customers_in_channel, with_order_totals
-from customers.serializers import CustomerDetailedSerializer, CustomerSerializer
+from customers.serializers import (
+    ChannelCustomerSerializer,
+    CustomerDetailedSerializer,
+    CustomerSerializer,
+)
 from customers.services import CustomerService
 
 JSON_KEY_PARAMETERS = [
@@ -86,6 +91,14 @@ class CustomerViewSet(viewsets.ModelViewSet):
         return self.retrieve(request, *args, **kwargs)
 
 
+CHANNEL_WRITE_SCHEMA = extend_schema(
+    request=ChannelCustomerSerializer, responses=CustomerSerializer
+)
+
+
+@extend_schema_view(
+    create=CHANNEL_WRITE_SCHEMA, update=CHANNEL_WRITE_SCHEMA, partial_update=CHANNEL_WRITE_SCHEMA
+)
 class ChannelCustomerViewSet(CustomerViewSet):
     """The sales-channel integration view: the customers of one channel.
 
@@ -93,17 +106,29 @@ class ChannelCustomerViewSet(CustomerViewSet):
     left out: it is the channel of the URL.
     """
 
+    write_actions = frozenset({"create", "update", "partial_update"})
+
     def get_channel(self) -> Channel:
         if not hasattr(self, "_channel"):
-            self._channel = get_object_or_404(Channel, pk=self.kwargs["channel_id"])
+            # The URL admits any run of digits: one too long for an integer
+            # (Python refuses to convert over 4300 digits) is no channel, not a 500.
+            try:
+                channel_id = int(self.kwargs["channel_id"])
+            except ValueError:
+                raise Http404 from None
+            self._channel = get_object_or_404(Channel, pk=channel_id)
         return self._channel
 
     def get_queryset(self):
-        self.get_channel()
-        customers = customers_in_channel(self.kwargs["channel_id"])
+        customers = customers_in_channel(self.get_channel().pk)
         if self.action in self.detailed_actions:
             return with_order_totals(customers)
         return customers
+
+    def get_serializer_class(self):
+        if self.action in self.write_actions:
+            return ChannelCustomerSerializer
+        return super().get_serializer_class()
 
     def get_serializer(self, *args, **kwargs):
         data = kwargs.get("data")

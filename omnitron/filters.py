@@ -1,8 +1,13 @@
 """Filters shared by the apps: strict about values, so a bad value is a 400, not ignored."""
 
+from datetime import UTC
+
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import F
+from django.db.models.expressions import OrderBy
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField, ModelMultipleChoiceField
 
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 NULL_VALUE = "null"
@@ -44,6 +49,51 @@ class IntegerInFilter(filters.BaseInFilter, IntegerFilter):
     """A comma-separated list of integers: `pk__in=1,2,3`."""
 
 
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, converted to UTC before the database sees it.
+
+    Python reads offsets up to +/-23:59, PostgreSQL stores them up to +/-15:59;
+    a value that leaves the datetime range once in UTC is invalid, not an overflow.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
+class IntegerPkMultipleChoiceField(ModelMultipleChoiceField):
+    """Primary keys outside the 64-bit range are an invalid value, not a database overflow."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # Not a number: the parent class reports it.
+            if not BIGINT_MIN <= number <= BIGINT_MAX:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class IntegerPkMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
+    """`?channel=1&channel=2`: rows of any of these (integer-keyed) objects."""
+
+    field_class = IntegerPkMultipleChoiceField
+
+
 class CharFilterWithNull(filters.CharFilter):
     """Exact match; the value `null` matches a NULL."""
 
@@ -54,7 +104,11 @@ class CharFilterWithNull(filters.CharFilter):
 
 
 class SortFilter(filters.OrderingFilter):
-    """`sort=<field>` or `sort=-<field>`; ties are broken by id so pages never overlap."""
+    """`sort=<field>` or `sort=-<field>`; ties are broken by id so pages never overlap.
+
+    NULL sorts after every value ascending and before them descending, on every
+    database (PostgreSQL's default; SQLite would do the opposite).
+    """
 
     def filter(self, qs, value):
         if not value:
@@ -62,4 +116,33 @@ class SortFilter(filters.OrderingFilter):
         ordering = [self.get_ordering_value(param) for param in value]
         if not {"id", "-id", "pk", "-pk"} & set(ordering):
             ordering.append("-id" if ordering[0].startswith("-") else "id")
-        return qs.order_by(*ordering)
+        return qs.order_by(*(nulls_as_largest(name) for name in ordering))
+
+
+def nulls_as_largest(ordering: str) -> OrderBy:
+    if ordering.startswith("-"):
+        return F(ordering[1:]).desc(nulls_first=True)
+    return F(ordering).asc(nulls_last=True)
+
+
+class BoundedTextFilterSet(filters.FilterSet):
+    """A FilterSet whose text filters refuse values longer than the model field holds.
+
+    Such a value cannot match anything, and a huge one (a LIKE pattern of 100k
+    characters) makes the database fail: it is a 400 naming the parameter instead.
+    """
+
+    @classmethod
+    def get_filters(cls):
+        declared = super().get_filters()
+        model = cls._meta.model
+        for filter_ in declared.values():
+            if not isinstance(filter_, filters.CharFilter) or model is None:
+                continue
+            try:
+                field = model._meta.get_field(filter_.field_name)
+            except FieldDoesNotExist:
+                continue
+            if getattr(field, "max_length", None):
+                filter_.extra.setdefault("max_length", field.max_length)
+        return declared

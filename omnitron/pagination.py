@@ -13,6 +13,7 @@ class PageLimitPagination(PageNumberPagination):
     """
 
     page_size_query_param = "limit"
+    page_query_description = "Page number, from 1 (`last` for the last page)."
     max_page_size = MAX_LIMIT
     page_size_query_description = f"Rows per page (default 10, at most {MAX_LIMIT})."
 
@@ -27,3 +28,11 @@ class PageLimitPagination(PageNumberPagination):
         if size < 1:
             raise ValidationError({self.page_size_query_param: ["A positive integer is required."]})
         return min(size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        """Both start at 1: `page=0` is a 404 (no such page), `limit=0` a 400."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] in (self.page_query_param, self.page_size_query_param):
+                parameter["schema"] = {**parameter["schema"], "minimum": 1}
+        return parameters

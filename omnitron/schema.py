@@ -1,13 +1,19 @@
-"""OpenAPI generation: the error responses each operation really gives.
+"""OpenAPI generation: the document says what the service really does.
 
 drf-spectacular documents the success response only; this schema class adds
-400/401/403/404/406 where the view can answer them, so clients (and the
-schemathesis run in the test suite) know every status code to expect.
+the error responses each operation can give (400/401/403/404/406/415), so
+clients (and the schemathesis run in tests/test_openapi_fuzz.py) know every
+status code to expect. It also documents the JSON fields that only take an
+object as objects, and the query parameters that read an empty value as
+"not given" with `allowEmptyValue`.
 """
 
+from django_filters.filters import MultipleChoiceFilter
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, inline_serializer
 from rest_framework import serializers
+
+from omnitron.validators import validate_json_object
 
 DETAIL_ERROR = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
 FIELD_ERRORS = OpenApiResponse(
@@ -32,13 +38,34 @@ CHANNEL_CHANGE = OpenApiResponse(
     ),
     description="The customer's channel cannot be changed (`error_code` customer_100_3).",
 )
+NOT_ACCEPTABLE = OpenApiResponse(
+    DETAIL_ERROR,
+    description="The `Accept` header asks for a media type the API cannot answer with (JSON).",
+)
+NOT_ACCEPTABLE_OR_CHANNEL_CHANGE = OpenApiResponse(
+    PolymorphicProxySerializer(
+        component_name="NotAcceptableError",
+        serializers=[CHANNEL_CHANGE.response, DETAIL_ERROR],
+        resource_type_field_name=None,
+    ),
+    description=(
+        f'{CHANNEL_CHANGE.description} Also answered, as `{{"detail": ...}}`, when the '
+        "`Accept` header asks for a media type the API cannot answer with (JSON)."
+    ),
+)
 ERRORS = {
     "400": FIELD_ERRORS,
     "401": OpenApiResponse(DETAIL_ERROR, description="No token, or a bad one."),
     "403": OpenApiResponse(DETAIL_ERROR, description="The user lacks the model permission."),
     "404": OpenApiResponse(DETAIL_ERROR, description="No such object, or a page past the end."),
-    "406": CHANNEL_CHANGE,
+    "406": NOT_ACCEPTABLE,
+    "415": OpenApiResponse(
+        DETAIL_ERROR,
+        description="The request body is in a media type the operation does not accept.",
+    ),
 }
+# A JSON object of any keys: what a JSON field validated by validate_json_object takes.
+JSON_OBJECT = {"type": "object", "additionalProperties": {}}
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -48,15 +75,61 @@ class AutoSchema(SpectacularAutoSchema):
             codes += ["401", "403"]
         if "{" in self.path or self._is_list_view():
             codes.append("404")
-        if self.method in ("PUT", "PATCH") and getattr(self.view, "detailed_actions", None):
-            codes.append("406")
+        # Content negotiation (DRF answers JSON only) runs before anything else.
+        codes.append("406")
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("415")
         return codes
+
+    def error_response(self, code: str) -> OpenApiResponse:
+        if code == "406" and self._can_refuse_channel_change():
+            return NOT_ACCEPTABLE_OR_CHANNEL_CHANGE
+        return ERRORS[code]
+
+    def _can_refuse_channel_change(self) -> bool:
+        # The customer views: changing a customer's channel is a 406 (customer_100_3).
+        return self.method in ("PUT", "PATCH") and bool(
+            getattr(self.view, "detailed_actions", None)
+        )
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.JSONField) and validate_json_object in field.validators:
+            # drf-spectacular documents a JSONField as any value; these take an object only.
+            schema = {**JSON_OBJECT, **schema}
+        return schema
+
+    def _get_parameters(self):
+        """Mark the query parameters that take an empty value as "not given".
+
+        django-filter skips a filter whose value is empty (`?email=` lists
+        everyone), and DRF reads `?page=` as page 1: OpenAPI says so with
+        `allowEmptyValue`. A multiple-choice filter (`?channel=`) and `limit`
+        refuse an empty value with a 400, so they are left without it.
+        """
+        refusing = set(self._query_parameters_refusing_empty())
+        parameters = []
+        for parameter in super()._get_parameters():
+            if parameter.get("in") == "query" and parameter["name"] not in refusing:
+                parameter = {**parameter, "allowEmptyValue": True}
+            parameters.append(parameter)
+        return parameters
+
+    def _query_parameters_refusing_empty(self):
+        paginator = self._get_paginator()
+        if paginator is not None and getattr(paginator, "page_size_query_param", None):
+            yield paginator.page_size_query_param
+        filterset_class = getattr(self.view, "filterset_class", None)
+        if filterset_class is not None:
+            for name, filter_ in filterset_class.base_filters.items():
+                if isinstance(filter_, MultipleChoiceFilter):
+                    yield name
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code in self.error_codes():
             if code not in responses:
-                error = ERRORS[code]
+                error = self.error_response(code)
                 responses[code] = self._get_response_for_code(
                     error.response, code, direction=direction
                 )

@@ -3,8 +3,24 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 
 from omnitron.auth import LoginView
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document: YAML, or JSON (`Accept` or `?format=json`).
+
+    Its errors (401 without a token) are `{"detail": ...}` in JSON, like every
+    other error of the API, not a YAML document.
+    """
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
 
 api_v1 = [
     path("auth/login/", LoginView.as_view(), name="login"),
@@ -15,7 +31,7 @@ api_v1 = [
     # /admin/ first) or the token given to its Authorize button.
     path(
         "schema/",
-        SpectacularAPIView.as_view(
+        SchemaView.as_view(
             authentication_classes=[TokenAuthentication, SessionAuthentication],
             permission_classes=[IsAuthenticated],
         ),
@@ -34,3 +50,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]
+
+handler400 = "omnitron.exceptions.bad_request"
+handler403 = "omnitron.exceptions.permission_denied"
+handler404 = "omnitron.exceptions.not_found"
+handler500 = "omnitron.exceptions.server_error"

@@ -2,12 +2,12 @@ from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from rest_framework import viewsets
 
-from omnitron.filters import IntegerFilter
+from omnitron.filters import BoundedTextFilterSet, IntegerFilter
 from orders.models import Order, OrderItem
 from orders.serializers import OrderSerializer
 
 
-class OrderFilterSet(filters.FilterSet):
+class OrderFilterSet(BoundedTextFilterSet):
     customer = IntegerFilter(field_name="customer_id")
     channel = IntegerFilter(field_name="channel_id")
     number = filters.CharFilter()

@@ -62,6 +62,20 @@ def test_create_customer_refuses_invalid_values(channel):
     assert not Customer.objects.exists()
 
 
+def test_create_customer_refuses_json_nested_deeper_than_the_stack(channel):
+    # The admin and the import reach the service without the API's JSON parser.
+    attributes: dict = {}
+    for _ in range(100_000):
+        attributes = {"a": attributes}
+
+    with pytest.raises(ValidationError) as error:
+        CustomerService.create_customer(
+            channel, "C-1", email="deep@example.com", attributes=attributes
+        )
+    assert error.value.message_dict == {"attributes": ["Nested deeper than 32 levels."]}
+    assert not Customer.objects.exists()
+
+
 def test_create_customer_refuses_unknown_or_read_only_fields(channel):
     with pytest.raises(TypeError):
         CustomerService.create_customer(channel, "C-1", email="a@example.com", created_date=None)
