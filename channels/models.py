@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -28,6 +29,24 @@ class ChannelType(models.TextChoices):
     SALES_CHANNEL = "sales_channel", "Sales channel"
 
 
+# How an order's customer is recognised within its channel (conf["CUSTOMER_IDENTIFIER_FIELD"]).
+CUSTOMER_IDENTIFIER_SETTING = "CUSTOMER_IDENTIFIER_FIELD"
+CUSTOMER_IDENTIFIER_FIELDS = ("channel_code", "email", "phone_number")
+DEFAULT_CUSTOMER_IDENTIFIER = "channel_code"
+
+
+def validate_channel_conf(conf) -> None:
+    if not isinstance(conf, dict):
+        return  # validate_json_object reports it.
+    identifier = conf.get(CUSTOMER_IDENTIFIER_SETTING, DEFAULT_CUSTOMER_IDENTIFIER)
+    if identifier not in CUSTOMER_IDENTIFIER_FIELDS:
+        raise ValidationError(
+            f"{CUSTOMER_IDENTIFIER_SETTING} must be one of: "
+            f"{', '.join(CUSTOMER_IDENTIFIER_FIELDS)}.",
+            code="invalid_customer_identifier",
+        )
+
+
 class Channel(models.Model):
     """A sales channel (marketplace or web shop) that customers come from."""
 
@@ -41,6 +60,7 @@ class Channel(models.Model):
     conf = JSONObjectField(
         default=dict,
         blank=True,
+        validators=[validate_channel_conf],
         help_text='Channel settings, e.g. {"CUSTOMER_IDENTIFIER_FIELD": "email"}.',
     )
     category_tree = models.CharField(max_length=255, null=True, blank=True)
@@ -54,3 +74,12 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def customer_identifier_field(self) -> str:
+        """The customer field that identifies an order's customer within this channel.
+
+        `channel_code` unless conf names `email` or `phone_number`.
+        """
+        validate_channel_conf(self.conf)
+        return self.conf.get(CUSTOMER_IDENTIFIER_SETTING, DEFAULT_CUSTOMER_IDENTIFIER)

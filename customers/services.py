@@ -14,37 +14,22 @@ from audit.context import AuditContext, current_audit_context
 from audit.models import Action, Source
 from audit.services import record_audit_event
 from channels.models import Channel
+from customers.bulk_upsert import CustomerBatchUpsert, UpsertResult
 from customers.exceptions import (
     ChannelChangeNotAllowed,
     CustomerDeletionNotAllowed,
     CustomerDuplicatedFieldException,
 )
+from customers.fields import WRITABLE_FIELDS, audit_value, check_field_names, creation_changes
 from customers.models import Customer
 from omnitron.db import is_unique_violation
 
 UNIQUE_CHANNEL_CODE = "customer_unique_channel_code"
-READ_ONLY_FIELDS = frozenset({"id", "created_date", "modified_date"})
-WRITABLE_FIELDS = frozenset(
-    f.name for f in Customer._meta.concrete_fields if f.name not in READ_ONLY_FIELDS
-)
 
 
 def resolve_audit_context(audit_context: AuditContext | None) -> AuditContext:
     """The given context, else the current request's, else a new one (a shell or script)."""
     return audit_context or current_audit_context() or AuditContext(source=Source.SHELL)
-
-
-def audit_value(customer: Customer, field: str) -> Any:
-    """A field's value as the audit record stores it (the channel by its pk)."""
-    if field == "channel":
-        return customer.channel_id
-    return getattr(customer, field)
-
-
-def check_field_names(fields: dict) -> None:
-    unknown = set(fields) - WRITABLE_FIELDS
-    if unknown:
-        raise TypeError(f"Not writable customer fields: {', '.join(sorted(unknown))}")
 
 
 class CustomerService:
@@ -70,10 +55,7 @@ class CustomerService:
         try:
             with transaction.atomic():
                 customer.save(force_insert=True)
-                changes = {
-                    field: [None, audit_value(customer, field)] for field in sorted(WRITABLE_FIELDS)
-                }
-                record_audit_event(customer, Action.CREATE, changes, context)
+                record_audit_event(customer, Action.CREATE, creation_changes(customer), context)
         except IntegrityError as error:
             if is_unique_violation(error, Customer, UNIQUE_CHANNEL_CODE):
                 raise CustomerDuplicatedFieldException() from error
@@ -115,6 +97,31 @@ class CustomerService:
                 raise CustomerDuplicatedFieldException() from error
             raise
         return current
+
+    @classmethod
+    def upsert_customers(
+        cls,
+        channel: Channel,
+        records: list[dict[str, Any]],
+        identifier_field: str = "channel_code",
+        audit_context: AuditContext | None = None,
+    ) -> list[UpsertResult]:
+        """Create or update the customer of each record, in order; one result per record.
+
+        For the bulk paths (the order import). Each record is a dict of clean
+        field values (a model's `clean_fields` has run), holding `email`,
+        `channel_code` and `identifier_field`, whose value names the customer
+        within the channel. Must run inside the caller's transaction; the
+        customers it reads stay locked until that transaction ends. A record
+        whose new customer would take a channel_code already in use is
+        REJECTED; nothing is written for it.
+        """
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("upsert_customers must run inside a transaction.")
+        for record in records:
+            check_field_names(record)
+        context = resolve_audit_context(audit_context)
+        return CustomerBatchUpsert(channel, identifier_field, context).run(records)
 
     @classmethod
     def delete_customer(cls, customer: Customer, audit_context: AuditContext | None = None) -> None:

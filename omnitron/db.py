@@ -1,6 +1,6 @@
 """Database helpers that differ between PostgreSQL and SQLite."""
 
-from django.db import IntegrityError, models
+from django.db import IntegrityError, connections, models
 from django.db.migrations.operations.special import RunPython
 
 PG_UNIQUE_VIOLATION = "23505"
@@ -32,3 +32,17 @@ def postgresql_only(sql: str, reverse_sql: str) -> RunPython:
             schema_editor.execute(reverse_sql)
 
     return RunPython(forward, backward, elidable=False)
+
+
+def lock_for_transaction(namespace: int, key: int, using: str = "default") -> None:
+    """Hold a PostgreSQL advisory lock on (namespace, key) until the transaction ends.
+
+    Writers of the same key queue up behind each other; others go on. SQLite
+    lets one writer at a time anyway, so there it does nothing.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        # The two-int4 form: fold the key into a positive 32-bit value.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key & 0x7FFFFFFF])

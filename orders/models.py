@@ -2,8 +2,21 @@ from django.db import models
 
 from channels.models import Channel
 from customers.models import Customer
+from omnitron.fields import JSONObjectField
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
+# What a marketplace sends about an order (besides its items and customer).
+ORDER_DATA_FIELDS = (
+    "number",
+    "amount",
+    "discount_amount",
+    "refund_amount",
+    "shipping_amount",
+    "currency",
+    "status",
+    "remote_id",
+    "ordered_at",
+)
 
 
 class Order(models.Model):
@@ -20,7 +33,7 @@ class Order(models.Model):
     status = models.CharField(max_length=32, blank=True, default="")
     remote_id = models.CharField(max_length=128, blank=True, default="")
     ordered_at = models.DateTimeField(null=True, blank=True)
-    raw_payload = models.JSONField(default=dict, blank=True)
+    raw_payload = JSONObjectField(default=dict, blank=True)
     created_date = models.DateTimeField(auto_now_add=True)
     modified_date = models.DateTimeField(auto_now=True)
 

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from orders.models import Order, OrderItem
+from orders.models import ORDER_DATA_FIELDS, Order, OrderItem
 
 
 class OrderItemSerializer(serializers.ModelSerializer):
@@ -17,16 +17,8 @@ class OrderSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "channel",
-            "number",
             "customer",
-            "amount",
-            "discount_amount",
-            "refund_amount",
-            "shipping_amount",
-            "currency",
-            "status",
-            "remote_id",
-            "ordered_at",
+            *ORDER_DATA_FIELDS,
             "created_date",
             "modified_date",
             "items",

@@ -1,13 +1,17 @@
 """Concurrent writes on PostgreSQL: row locks keep every field, the constraint stops duplicates."""
 
+import io
+import json
 import threading
 from itertools import pairwise
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from audit.models import Action, AuditEvent
 from customers.models import Customer
+from orders.models import Order
 from tests.conftest import client_for, make_user
 from tests.factories import ChannelFactory, CustomerFactory
 
@@ -120,3 +124,42 @@ def test_concurrent_patches_of_one_field_leave_a_consistent_history():
     assert history[0][0] == "start"
     assert all(prev[1] == cur[0] for prev, cur in pairwise(history))
     assert Customer.objects.get(pk=customer.pk).first_name == history[-1][1]
+
+
+def test_two_imports_of_overlapping_files_make_no_duplicate(tmp_path):
+    """Both halves share a third of their orders and most of their customers."""
+    from bench.generate_orders import OrderFileGenerator
+
+    channel = ChannelFactory()
+    lines = list(OrderFileGenerator(900, 150, seed=3, bad_rate=0, resend_rate=0).lines())
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("\n".join(lines[:600]) + "\n")
+    second.write_text("\n".join(lines[300:]) + "\n")
+    errors = []
+
+    def run(path):
+        def target():
+            try:
+                call_command(
+                    "import_orders",
+                    "--channel",
+                    str(channel.pk),
+                    str(path),
+                    "--batch-size",
+                    "50",
+                    stdout=io.StringIO(),
+                )
+            except Exception as error:  # reported below, with the other thread's
+                errors.append(error)
+
+        return target
+
+    run_together([run(first), run(second)])
+
+    assert errors == []
+    numbers = [json.loads(line)["number"] for line in lines]
+    codes = {json.loads(line)["customer"]["channel_code"] for line in lines}
+    assert sorted(Order.objects.values_list("number", flat=True)) == sorted(numbers)
+    assert Customer.objects.filter(channel=channel).count() == len(codes)
+    created = AuditEvent.objects.filter(action=Action.CREATE, content_type__model="order")
+    assert created.count() == len(numbers)

@@ -1,0 +1,85 @@
+import sys
+import uuid
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from audit.context import AuditContext
+from audit.models import Source
+from channels.models import Channel
+from orders.importer import DEFAULT_BATCH_SIZE, ImportSummary, OrderFileImporter
+
+STDIN = "-"
+STDIN_REJECTS = "import_orders.rejects.jsonl"
+
+
+class Command(BaseCommand):
+    help = (
+        "Import marketplace orders, one JSON order a line (see orders/order_lines.py), "
+        "creating or updating each order's customer. Bad lines go to a rejects file; "
+        "running the same file again imports only what is missing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--channel", type=int, required=True, help="Id of the sales channel.")
+        parser.add_argument("file", help="The order file, or - for standard input.")
+        parser.add_argument(
+            "--rejects",
+            help=f"Where to write the rejected lines (default: FILE.rejects.jsonl, "
+            f"or {STDIN_REJECTS} when reading standard input).",
+        )
+        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+
+    def handle(self, *args, channel, file, rejects, batch_size, **options):
+        channel = self._channel(channel)
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        rejects_path = Path(
+            rejects or (STDIN_REJECTS if file == STDIN else f"{file}.rejects.jsonl")
+        )
+        context = AuditContext(source=Source.IMPORT, request_id=f"import-{uuid.uuid4().hex}")
+        try:
+            stream = sys.stdin.buffer if file == STDIN else open(file, "rb")  # noqa: SIM115
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+        total = None if file == STDIN else Path(file).stat().st_size
+        progress = tqdm(
+            total=total, unit="B", unit_scale=True, disable=None, file=sys.stderr, leave=False
+        )
+        with stream, progress, rejects_path.open("w", encoding="utf-8") as rejects_file:
+
+            def report_progress(read_bytes: int, summary: ImportSummary) -> None:
+                progress.update(read_bytes - progress.n)
+                progress.set_postfix(orders=summary.lines, rejected=summary.rejected)
+
+            importer = OrderFileImporter(
+                channel, context, rejects_file, batch_size, on_progress=report_progress
+            )
+            summary = importer.run(stream)
+        self._print_summary(summary, channel, rejects_path)
+
+    def _channel(self, channel_id: int) -> Channel:
+        try:
+            channel = Channel.objects.get(pk=channel_id)
+        except Channel.DoesNotExist:
+            raise CommandError(f"No channel with id {channel_id}.") from None
+        try:
+            channel.customer_identifier_field  # noqa: B018 (validates the channel's conf)
+        except ValidationError as error:
+            raise CommandError(f"Channel {channel_id}: {' '.join(error.messages)}") from None
+        return channel
+
+    def _print_summary(self, summary: ImportSummary, channel: Channel, rejects: Path) -> None:
+        customers = summary.customers
+        self.stdout.write(
+            f"Imported into channel {channel.pk} ({channel.name}) in {summary.seconds:.1f} s.\n"
+            f"orders: {summary.lines} read, {summary.orders_created} created, "
+            f"{summary.orders_present} already present, {summary.rejected} rejected\n"
+            f"customers: {customers['created']} created, {customers['updated']} updated, "
+            f"{customers['unchanged']} unchanged (one of these per imported order)\n"
+            f"throughput: {summary.rows_per_second:.0f} orders/s"
+        )
+        if summary.rejected:
+            self.stdout.write(f"rejected lines (line number and reason): {rejects}")

@@ -1,0 +1,109 @@
+"""OrderImportService: writes a batch of marketplace orders and upserts their customers."""
+
+import dataclasses
+from collections import Counter
+
+from django.db import transaction
+
+from audit.context import AuditContext
+from audit.models import Action
+from audit.services import build_audit_event, record_audit_events
+from channels.models import Channel
+from customers.bulk_upsert import Outcome
+from customers.services import CustomerService
+from omnitron.db import lock_for_transaction
+from orders.models import ORDER_DATA_FIELDS, Order, OrderItem
+from orders.order_lines import OrderLine, RejectedLine
+
+# The advisory-lock namespace of "importing orders into channel N".
+IMPORT_LOCK_NAMESPACE = 0x0D3E
+# What an order's `create` audit record holds (the raw payload and items are on the order).
+AUDITED_ORDER_FIELDS = ("customer", *ORDER_DATA_FIELDS)
+
+
+@dataclasses.dataclass
+class BatchReport:
+    orders_created: int = 0
+    orders_present: int = 0
+    customers: Counter = dataclasses.field(default_factory=Counter)  # Outcome -> count
+    rejected: list[tuple[OrderLine, RejectedLine]] = dataclasses.field(default_factory=list)
+
+
+def order_creation_changes(order: Order) -> dict:
+    return {
+        field: [None, order.customer_id if field == "customer" else getattr(order, field)]
+        for field in AUDITED_ORDER_FIELDS
+    }
+
+
+class OrderImportService:
+    @classmethod
+    def import_batch(
+        cls,
+        channel: Channel,
+        lines: list[OrderLine],
+        audit_context: AuditContext,
+        identifier_field: str | None = None,
+    ) -> BatchReport:
+        """Import `lines` in one transaction: all of the batch lands, or none of it.
+
+        An order whose number the channel already has is left alone, and so is
+        its customer data: importing the same lines again writes nothing.
+        Imports into one channel take turns batch by batch (an advisory lock
+        on PostgreSQL), so overlapping files never double an order or a customer.
+        """
+        identifier_field = identifier_field or channel.customer_identifier_field
+        report = BatchReport()
+        with transaction.atomic():
+            lock_for_transaction(IMPORT_LOCK_NAMESPACE, channel.pk)
+            new_lines = cls._lines_not_yet_imported(channel, lines, report)
+            results = CustomerService.upsert_customers(
+                channel, [line.customer for line in new_lines], identifier_field, audit_context
+            )
+            imported: list[OrderLine] = []
+            for line, result in zip(new_lines, results, strict=True):
+                report.customers[result.outcome] += 1
+                if result.outcome is Outcome.REJECTED:
+                    rejected = RejectedLine({"customer.channel_code": [result.error]})
+                    report.rejected.append((line, rejected))
+                    continue
+                line.order.channel = channel
+                line.order.customer = result.customer
+                imported.append(line)
+            Order.objects.bulk_create([line.order for line in imported])
+            OrderItem.objects.bulk_create(
+                [item for line in imported for item in cls._attached_items(line)]
+            )
+            record_audit_events(
+                build_audit_event(
+                    line.order, Action.CREATE, order_creation_changes(line.order), audit_context
+                )
+                for line in imported
+            )
+            report.orders_created = len(imported)
+        return report
+
+    @staticmethod
+    def _lines_not_yet_imported(
+        channel: Channel, lines: list[OrderLine], report: BatchReport
+    ) -> list[OrderLine]:
+        """The lines whose order number is new to the channel (the first line of a repeat)."""
+        seen = set(
+            Order.objects.filter(channel=channel, number__in={line.number for line in lines})
+            .order_by()
+            .values_list("number", flat=True)
+        )
+        new_lines = []
+        for line in lines:
+            if line.number in seen:
+                report.orders_present += 1
+                continue
+            seen.add(line.number)
+            new_lines.append(line)
+        return new_lines
+
+    @staticmethod
+    def _attached_items(line: OrderLine) -> list[OrderItem]:
+        for item in line.items:
+            item.order = line.order
+        return line.items

@@ -1,0 +1,359 @@
+"""`manage.py import_orders`: upserted customers, created orders, rejects, reruns and totals."""
+
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from audit.models import Action, AuditEvent, Source
+from bench.generate_orders import OrderFileGenerator
+from customers.models import Customer
+from orders.models import Order, OrderItem
+from tests.factories import ChannelFactory, CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def write_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def generated_file(tmp_path: Path, orders=600, customers=200, **rates):
+    generator = OrderFileGenerator(orders, customers, seed=7, **rates)
+    lines = list(generator.lines())
+    return write_lines(tmp_path / "orders.jsonl", lines), generator.stats
+
+
+def run_import(channel, path, *extra) -> str:
+    out = io.StringIO()
+    call_command("import_orders", "--channel", str(channel.pk), str(path), *extra, stdout=out)
+    return out.getvalue()
+
+
+def order_line(number="ORD-1", code="C-1", **changes) -> str:
+    customer = {
+        "channel_code": code,
+        "email": f"{code.lower()}@example.com",
+        "first_name": "Ayşe",
+        "last_name": "Yılmaz",
+        **changes.pop("customer", {}),
+    }
+    order = {
+        "number": number,
+        "amount": "100.00",
+        "discount_amount": "10.00",
+        "refund_amount": "0.00",
+        "ordered_at": "2026-03-01T10:00:00Z",
+        "items": [{"product_sku": "SKU-1", "quantity": 2, "price": "55.00"}],
+        "customer": customer,
+        **changes,
+    }
+    return json.dumps(order, ensure_ascii=False)
+
+
+def database_state(channel) -> dict:
+    """What an import leaves in a channel, without ids and timestamps."""
+    customer_fields = ["channel_code", "email", "first_name", "last_name", "phone_number"]
+    return {
+        "customers": sorted(
+            (*values[:-1], json.dumps(values[-1], sort_keys=True))
+            for values in Customer.objects.filter(channel=channel).values_list(
+                *customer_fields, "extra_field"
+            )
+        ),
+        "orders": sorted(
+            Order.objects.filter(channel=channel).values_list(
+                "number", "customer__channel_code", "amount", "refund_amount"
+            )
+        ),
+        "items": OrderItem.objects.filter(order__channel=channel).count(),
+        # Every record, with the changes that do not name a primary key.
+        "audit": sorted(
+            (
+                model,
+                action,
+                repr_,
+                source,
+                json.dumps({k: v for k, v in changes.items() if k not in ("channel", "customer")}),
+            )
+            for model, action, repr_, source, changes in AuditEvent.objects.values_list(
+                "content_type__model", "action", "object_repr", "source", "changes"
+            )
+        ),
+    }
+
+
+def test_generated_file_lands_exactly(tmp_path):
+    channel = ChannelFactory()
+    path, stats = generated_file(tmp_path)
+
+    output = run_import(channel, path)
+
+    assert Order.objects.filter(channel=channel).count() == stats.orders
+    assert Customer.objects.filter(channel=channel).count() == stats.customers
+    rejects = (tmp_path / "orders.jsonl.rejects.jsonl").read_text().splitlines()
+    assert len(rejects) == stats.bad_lines > 0
+    events = AuditEvent.objects.filter(source=Source.IMPORT)
+    assert events.filter(content_type__model="order", action=Action.CREATE).count() == stats.orders
+    assert events.filter(content_type__model="customer", action=Action.CREATE).count() == (
+        stats.customers
+    )
+    assert events.filter(content_type__model="customer", action=Action.UPDATE).count() == (
+        stats.customer_changes
+    )
+    assert f"{stats.orders} created, {stats.resent_lines} already present" in output
+    assert f"{stats.bad_lines} rejected" in output
+    assert "orders/s" in output
+
+
+def test_items_and_amounts_are_stored_as_sent(tmp_path):
+    channel = ChannelFactory()
+    run_import(channel, write_lines(tmp_path / "f.jsonl", [order_line()]))
+
+    order = Order.objects.get()
+    assert (order.number, order.amount, order.discount_amount) == (
+        "ORD-1",
+        Decimal("100.00"),
+        Decimal("10.00"),
+    )
+    assert order.ordered_at.isoformat() == "2026-03-01T10:00:00+00:00"
+    assert order.raw_payload["customer"]["channel_code"] == "C-1"
+    assert list(order.items.values_list("product_sku", "quantity", "price")) == [
+        ("SKU-1", 2, Decimal("55.00"))
+    ]
+    customer = order.customer
+    assert (customer.channel, customer.channel_code, customer.first_name) == (
+        channel,
+        "C-1",
+        "Ayşe",
+    )
+
+
+def test_second_run_changes_nothing_and_reports_every_order_present(tmp_path):
+    channel = ChannelFactory()
+    path, stats = generated_file(tmp_path)
+    run_import(channel, path)
+    before = database_state(channel)
+    audit_rows = AuditEvent.objects.count()
+
+    output = run_import(channel, path)
+
+    assert database_state(channel) == before
+    assert AuditEvent.objects.count() == audit_rows
+    present = stats.orders + stats.resent_lines
+    assert f"0 created, {present} already present, {stats.bad_lines} rejected" in output
+    assert "customers: 0 created, 0 updated, 0 unchanged" in output
+
+
+def test_a_run_stopped_half_way_and_run_again_ends_as_one_run(tmp_path):
+    path, _ = generated_file(tmp_path)
+    whole = ChannelFactory(name="whole")
+    run_import(whole, path, "--batch-size", "50")
+    expected = database_state(whole)
+    AuditEvent.objects.all().delete()
+    Order.objects.all().delete()
+    Customer.objects.all().delete()
+
+    stopped = ChannelFactory(name="stopped")
+    real_bulk_create = OrderItem.objects.bulk_create
+    calls = {"n": 0}
+
+    def crash_on_the_fifth_batch(objs, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt  # as if killed between two writes of a batch
+        return real_bulk_create(objs, *args, **kwargs)
+
+    with (
+        mock.patch.object(OrderItem.objects, "bulk_create", crash_on_the_fifth_batch),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        run_import(stopped, path, "--batch-size", "50")
+    landed = Order.objects.filter(channel=stopped)
+    assert 0 < landed.count() < len(expected["orders"])
+    assert not landed.filter(items__isnull=True).exists()  # no half-written batch
+
+    run_import(stopped, path, "--batch-size", "50")
+
+    assert database_state(stopped) == expected
+
+
+def test_bad_lines_are_rejected_with_line_number_and_reason_and_good_ones_land(tmp_path):
+    channel = ChannelFactory()
+    lines = [
+        order_line("ORD-1"),
+        "{not json",
+        order_line("ORD-2", customer={"email": "not-an-email"}),
+        json.dumps({"amount": "1.00", "customer": {"channel_code": "C-9", "email": "a@b.co"}}),
+        order_line("ORD-3", customer={"loyalty": "gold"}),
+        order_line("ORD-4", amount="12.345"),
+        order_line("ORD-5", items=[{"product_sku": "S", "quantity": -1, "price": "1"}]),
+        order_line("ORD-6", customer={"first_name": "A\u0000"}),
+        order_line("ORD-7", customer={"is_active": "yes"}),
+        "[1, 2]",
+        order_line("ORD-8", amount=float("nan")),
+        order_line("ORD-9", code="C-2"),
+    ]
+    path = write_lines(tmp_path / "f.jsonl", lines)
+    rejects = tmp_path / "bad.jsonl"
+
+    output = run_import(channel, path, "--rejects", str(rejects))
+
+    assert sorted(Order.objects.values_list("number", flat=True)) == ["ORD-1", "ORD-9"]
+    reported = {r["line"]: r for r in map(json.loads, rejects.read_text().splitlines())}
+    assert {line: set(r["errors"]) for line, r in reported.items()} == {
+        2: {"line"},
+        3: {"customer.email"},
+        4: {"number"},
+        5: {"customer.loyalty"},
+        6: {"amount"},
+        7: {"items[0].quantity"},
+        8: {"customer.first_name"},
+        9: {"customer.is_active"},
+        10: {"line"},
+        11: {"line"},
+    }
+    assert reported[3]["reason"] == "customer.email: Enter a valid email address."
+    assert reported[3]["text"] == lines[2]
+    assert "10 rejected" in output
+    assert str(rejects) in output
+
+
+def test_known_customer_gets_only_the_changed_fields(tmp_path):
+    channel = ChannelFactory()
+    customer = CustomerFactory(
+        channel=channel, channel_code="C-1", first_name="Ali", last_name="Kaya", erp_code="ERP-1"
+    )
+    same = {"email": customer.email, "last_name": "Kaya"}
+    line = order_line(customer={**same, "first_name": "Zeynep"})
+
+    run_import(channel, write_lines(tmp_path / "f.jsonl", [line]))
+
+    customer.refresh_from_db()
+    assert (customer.first_name, customer.last_name) == ("Zeynep", "Kaya")
+    assert customer.erp_code == "ERP-1"  # not in the file: left as it was
+    update = AuditEvent.objects.get(action=Action.UPDATE, object_id=customer.pk)
+    assert update.source == Source.IMPORT
+    assert update.changes == {"first_name": ["Ali", "Zeynep"]}
+
+
+def test_customer_changes_across_orders_are_applied_in_file_order(tmp_path):
+    channel = ChannelFactory()
+    lines = [
+        order_line("ORD-1", customer={"last_name": "Kaya"}),
+        order_line("ORD-2", customer={"last_name": "Demir"}),
+        order_line("ORD-3", customer={"last_name": "Demir"}),
+    ]
+
+    output = run_import(channel, write_lines(tmp_path / "f.jsonl", lines))
+
+    customer = Customer.objects.get()
+    assert customer.last_name == "Demir"
+    changes = list(
+        AuditEvent.objects.filter(object_id=customer.pk, content_type__model="customer")
+        .order_by("id")
+        .values_list("action", "changes__last_name")
+    )
+    assert changes == [(Action.CREATE, [None, "Kaya"]), (Action.UPDATE, ["Kaya", "Demir"])]
+    assert "customers: 1 created, 1 updated, 1 unchanged" in output
+
+
+def test_email_identified_channel_finds_customers_by_email(tmp_path):
+    channel = ChannelFactory(conf={"CUSTOMER_IDENTIFIER_FIELD": "email"})
+    known = CustomerFactory(channel=channel, channel_code="OLD", email="ayse@example.com")
+    CustomerFactory(channel=channel, channel_code="TAKEN", email="other@example.com")
+    lines = [
+        # Same email, another code: the known customer; its code stays.
+        order_line("ORD-1", code="NEW", customer={"email": "ayse@example.com"}),
+        # A new email whose code another customer has: refused, nothing written.
+        order_line("ORD-2", code="TAKEN", customer={"email": "new@example.com"}),
+        order_line("ORD-3", code="C-3", customer={"email": "third@example.com"}),
+    ]
+    path = write_lines(tmp_path / "f.jsonl", lines)
+
+    output = run_import(channel, path)
+
+    assert Order.objects.get(number="ORD-1").customer == known
+    known.refresh_from_db()
+    assert known.channel_code == "OLD"
+    assert not Order.objects.filter(number="ORD-2").exists()
+    assert Customer.objects.filter(channel=channel).count() == 3
+    rejected = json.loads((tmp_path / "f.jsonl.rejects.jsonl").read_text())
+    assert rejected["line"] == 2
+    assert set(rejected["errors"]) == {"customer.channel_code"}
+    assert "1 rejected" in output
+
+
+def test_phone_identified_channel_requires_the_phone(tmp_path):
+    channel = ChannelFactory(conf={"CUSTOMER_IDENTIFIER_FIELD": "phone_number"})
+    lines = [
+        order_line("ORD-1", customer={"phone_number": "+905551112233"}),
+        order_line("ORD-2", code="C-2", customer={"phone_number": "+905551112233"}),
+        order_line("ORD-3", code="C-3"),
+    ]
+
+    run_import(channel, write_lines(tmp_path / "f.jsonl", lines))
+
+    assert Customer.objects.filter(channel=channel).count() == 1
+    assert Order.objects.filter(customer__phone_number="+905551112233").count() == 2
+    rejected = json.loads((tmp_path / "f.jsonl.rejects.jsonl").read_text())
+    assert rejected["errors"] == {"customer.phone_number": ["This field is required."]}
+
+
+def test_detailed_view_shows_totals_summed_over_the_file(api, tmp_path):
+    channel = ChannelFactory()
+    path, _ = generated_file(tmp_path, orders=300, customers=40)
+    run_import(channel, path)
+    expected: dict[str, dict] = {}
+    for raw in path.read_text().splitlines():
+        try:
+            order = json.loads(raw)
+            code = order["customer"]["channel_code"]
+            number = order["number"]
+        except (ValueError, KeyError):
+            continue
+        if not Order.objects.filter(number=number).exists():
+            continue  # a rejected line
+        expected.setdefault(code, {})[number] = order  # a resent order counts once
+    customer = Customer.objects.get(channel=channel, channel_code=max(expected))
+    orders = expected[customer.channel_code].values()
+
+    info = api.get(f"/api/v1/customers/{customer.pk}/detailed/").json()["orders_info"]
+
+    # The API sends the totals as JSON numbers.
+    assert {key: Decimal(str(value)) for key, value in info.items()} == {
+        "total_order_amount": sum(Decimal(o["amount"]) for o in orders),
+        "total_refund_amount": sum(Decimal(o["refund_amount"]) for o in orders),
+        "total_discount_amount": sum(Decimal(o["discount_amount"]) for o in orders),
+        "total_order_count": len(orders),
+    }
+
+
+def test_reads_standard_input(tmp_path, monkeypatch):
+    channel = ChannelFactory()
+    monkeypatch.chdir(tmp_path)
+    stdin = io.TextIOWrapper(io.BytesIO((order_line() + "\nnot json\n").encode()))
+    monkeypatch.setattr("sys.stdin", stdin)
+
+    output = run_import(channel, "-")
+
+    assert Order.objects.count() == 1
+    assert "1 rejected" in output
+    assert (tmp_path / "import_orders.rejects.jsonl").read_text().count("\n") == 1
+
+
+def test_unknown_channel_or_bad_conf_or_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="No channel with id 999"):
+        call_command("import_orders", "--channel", "999", str(tmp_path / "f.jsonl"))
+    channel = ChannelFactory()
+    with pytest.raises(CommandError, match="Cannot read"):
+        run_import(channel, tmp_path / "missing.jsonl")
+    channel.conf = {"CUSTOMER_IDENTIFIER_FIELD": "erp_code"}
+    channel.save()
+    with pytest.raises(CommandError, match="CUSTOMER_IDENTIFIER_FIELD must be one of"):
+        run_import(channel, write_lines(tmp_path / "f.jsonl", [order_line()]))
