@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
+from omnitron.bulk_insert import bulk_insert
 
 
 def build_audit_event(
@@ -37,5 +38,7 @@ def record_audit_event(
 
 
 def record_audit_events(events: Iterable[AuditEvent]) -> list[AuditEvent]:
-    """Insert many events in one statement (the bulk paths, e.g. the order import)."""
-    return AuditEvent.objects.bulk_create(list(events), batch_size=1000)
+    """Insert many events at once (the bulk paths, e.g. the order import)."""
+    events = list(events)
+    bulk_insert(AuditEvent, events)
+    return events

@@ -20,6 +20,7 @@ from audit.services import build_audit_event, record_audit_events
 from channels.models import Channel
 from customers.fields import creation_changes
 from customers.models import Customer
+from omnitron.bulk_insert import bulk_insert
 
 
 class Outcome(enum.StrEnum):
@@ -97,7 +98,7 @@ class CustomerBatchUpsert:
                 changed_fields.setdefault(id(customer), (customer, set()))[1].update(changes)
             events.append(_PendingEvent(customer, Action.UPDATE, changes))
             results.append(UpsertResult(Outcome.UPDATED, customer))
-        Customer.objects.bulk_create(created)
+        bulk_insert(Customer, created)
         self._save_changes(changed_fields.values())
         record_audit_events(
             build_audit_event(e.customer, e.action, e.changes, self.context) for e in events

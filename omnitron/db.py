@@ -46,3 +46,16 @@ def lock_for_transaction(namespace: int, key: int, using: str = "default") -> No
     with connection.cursor() as cursor:
         # The two-int4 form: fold the key into a positive 32-bit value.
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key & 0x7FFFFFFF])
+
+
+def commit_without_waiting_for_disk(using: str = "default") -> None:
+    """Let this transaction's COMMIT return before PostgreSQL has flushed its WAL.
+
+    For work that is safe to repeat (a batch of the order import): a server
+    crash can lose the last commits (under a second's worth), never corrupt
+    or half-apply them, and running the import again restores them.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")

@@ -11,7 +11,8 @@ from audit.services import build_audit_event, record_audit_events
 from channels.models import Channel
 from customers.bulk_upsert import Outcome
 from customers.services import CustomerService
-from omnitron.db import lock_for_transaction
+from omnitron.bulk_insert import bulk_insert
+from omnitron.db import commit_without_waiting_for_disk, lock_for_transaction
 from orders.models import ORDER_DATA_FIELDS, Order, OrderItem
 from orders.order_lines import OrderLine, RejectedLine
 
@@ -56,6 +57,7 @@ class OrderImportService:
         report = BatchReport()
         with transaction.atomic():
             lock_for_transaction(IMPORT_LOCK_NAMESPACE, channel.pk)
+            commit_without_waiting_for_disk()  # a lost batch is imported by the next run
             new_lines = cls._lines_not_yet_imported(channel, lines, report)
             results = CustomerService.upsert_customers(
                 channel, [line.customer for line in new_lines], identifier_field, audit_context
@@ -70,10 +72,9 @@ class OrderImportService:
                 line.order.channel = channel
                 line.order.customer = result.customer
                 imported.append(line)
-            Order.objects.bulk_create([line.order for line in imported])
-            OrderItem.objects.bulk_create(
-                [item for line in imported for item in cls._attached_items(line)]
-            )
+            bulk_insert(Order, [line.order for line in imported])
+            items = [item for line in imported for item in cls._attached_items(line)]
+            bulk_insert(OrderItem, items)
             record_audit_events(
                 build_audit_event(
                     line.order, Action.CREATE, order_creation_changes(line.order), audit_context

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from audit.models import Action, AuditEvent, Source
 from bench.generate_orders import OrderFileGenerator
 from customers.models import Customer
+from omnitron.bulk_insert import bulk_insert
 from orders.models import Order, OrderItem
 from tests.factories import ChannelFactory, CustomerFactory
 
@@ -134,6 +135,18 @@ def test_items_and_amounts_are_stored_as_sent(tmp_path):
     )
 
 
+def test_parsing_here_or_in_a_worker_lands_the_same(tmp_path):
+    path, _ = generated_file(tmp_path, orders=200, customers=50)
+    here, worker = ChannelFactory(name="here"), ChannelFactory(name="worker")
+    run_import(here, path, "--in-process", "--batch-size", "30")
+    in_process = database_state(here)
+    AuditEvent.objects.all().delete()
+
+    run_import(worker, path, "--batch-size", "30")
+
+    assert database_state(worker) == in_process
+
+
 def test_second_run_changes_nothing_and_reports_every_order_present(tmp_path):
     channel = ChannelFactory()
     path, stats = generated_file(tmp_path)
@@ -160,17 +173,18 @@ def test_a_run_stopped_half_way_and_run_again_ends_as_one_run(tmp_path):
     Customer.objects.all().delete()
 
     stopped = ChannelFactory(name="stopped")
-    real_bulk_create = OrderItem.objects.bulk_create
-    calls = {"n": 0}
+    item_batches = []
 
-    def crash_on_the_fifth_batch(objs, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise KeyboardInterrupt  # as if killed between two writes of a batch
-        return real_bulk_create(objs, *args, **kwargs)
+    def crash_on_the_fifth_batch(model, objs, *args, **kwargs):
+        if model is OrderItem:
+            item_batches.append(objs)
+            if len(item_batches) == 5:
+                # As if killed between two writes of a batch: its orders are in.
+                raise KeyboardInterrupt
+        return bulk_insert(model, objs, *args, **kwargs)
 
     with (
-        mock.patch.object(OrderItem.objects, "bulk_create", crash_on_the_fifth_batch),
+        mock.patch("orders.services.bulk_insert", crash_on_the_fifth_batch),
         pytest.raises(KeyboardInterrupt),
     ):
         run_import(stopped, path, "--batch-size", "50")

@@ -31,8 +31,14 @@ class Command(BaseCommand):
             f"or {STDIN_REJECTS} when reading standard input).",
         )
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+        parser.add_argument(
+            "--in-process",
+            action="store_true",
+            help="Parse lines in this process (by default a second process parses the next "
+            "batch while this one writes).",
+        )
 
-    def handle(self, *args, channel, file, rejects, batch_size, **options):
+    def handle(self, *args, channel, file, rejects, batch_size, in_process, **options):
         channel = self._channel(channel)
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
@@ -55,7 +61,12 @@ class Command(BaseCommand):
                 progress.set_postfix(orders=summary.lines, rejected=summary.rejected)
 
             importer = OrderFileImporter(
-                channel, context, rejects_file, batch_size, on_progress=report_progress
+                channel,
+                context,
+                rejects_file,
+                batch_size,
+                on_progress=report_progress,
+                parse_in_worker=not in_process,
             )
             summary = importer.run(stream)
         self._print_summary(summary, channel, rejects_path)
