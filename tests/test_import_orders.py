@@ -166,7 +166,7 @@ def test_second_run_changes_nothing_and_reports_every_order_present(tmp_path):
 def test_a_run_stopped_half_way_and_run_again_ends_as_one_run(tmp_path):
     path, _ = generated_file(tmp_path)
     whole = ChannelFactory(name="whole")
-    run_import(whole, path, "--batch-size", "50")
+    run_import(whole, path, "--batch-size", "50", "--in-process")
     expected = database_state(whole)
     AuditEvent.objects.all().delete()
     Order.objects.all().delete()
@@ -187,7 +187,7 @@ def test_a_run_stopped_half_way_and_run_again_ends_as_one_run(tmp_path):
         mock.patch("orders.services.bulk_insert", crash_on_the_fifth_batch),
         pytest.raises(KeyboardInterrupt),
     ):
-        run_import(stopped, path, "--batch-size", "50")
+        run_import(stopped, path, "--batch-size", "50", "--in-process")
     landed = Order.objects.filter(channel=stopped)
     assert 0 < landed.count() < len(expected["orders"])
     assert not landed.filter(items__isnull=True).exists()  # no half-written batch
