@@ -15,6 +15,7 @@ Prints orders per second for each and the ratio. Not part of the test suite.
 
 import argparse
 import io
+import json
 import os
 import sys
 import tempfile
@@ -38,6 +39,7 @@ from bench.generate_orders import OrderFileGenerator  # noqa: E402
 from channels.models import Channel, ChannelType  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from customers.services import CustomerService  # noqa: E402
+from orders.models import Order, OrderItem  # noqa: E402
 from orders.order_lines import RejectedLine, parse_order_line  # noqa: E402
 from orders.services import order_creation_changes  # noqa: E402
 
@@ -68,14 +70,14 @@ def import_naively(channel: Channel, path: Path) -> int:
                     customer = CustomerService.create_customer(channel, code, context, **fields)
                 else:
                     customer = CustomerService.update_customer(customer, context, **fields)
-                line.order.channel, line.order.customer = channel, customer
-                line.order.save(force_insert=True)
-                for item in line.items:
-                    item.order = line.order
-                    item.save(force_insert=True)
-                record_audit_event(
-                    line.order, Action.CREATE, order_creation_changes(line.order), context
+                payload = json.loads(line.text)
+                order = Order.objects.create(
+                    channel=channel, customer=customer, raw_payload=payload, **line.order
                 )
+                for item in line.items:
+                    OrderItem.objects.create(order=order, **item)
+                changes = order_creation_changes(line.order, customer.pk)
+                record_audit_event(order, Action.CREATE, changes, context)
                 imported += 1
     return imported
 

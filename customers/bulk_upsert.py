@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import Action
-from audit.services import build_audit_event, record_audit_events
+from audit.services import audit_event_values, record_audit_events
 from channels.models import Channel
 from customers.fields import creation_changes
 from customers.models import Customer
@@ -82,7 +82,7 @@ class CustomerBatchUpsert:
                         )
                     )
                     continue
-                customer = Customer(channel=self.channel, **record)
+                customer = Customer(channel_id=self.channel.pk, **record)
                 customers[key] = customer
                 codes_taken.add(code)
                 created.append(customer)
@@ -101,7 +101,7 @@ class CustomerBatchUpsert:
         bulk_insert(Customer, created)
         self._save_changes(changed_fields.values())
         record_audit_events(
-            build_audit_event(e.customer, e.action, e.changes, self.context) for e in events
+            audit_event_values(e.customer, e.action, e.changes, self.context) for e in events
         )
         return results
 

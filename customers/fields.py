@@ -8,6 +8,7 @@ READ_ONLY_FIELDS = frozenset({"id", "created_date", "modified_date"})
 WRITABLE_FIELDS = frozenset(
     f.name for f in Customer._meta.concrete_fields if f.name not in READ_ONLY_FIELDS
 )
+SORTED_WRITABLE_FIELDS = tuple(sorted(WRITABLE_FIELDS))
 
 
 def audit_value(customer: Customer, field: str) -> Any:
@@ -19,7 +20,7 @@ def audit_value(customer: Customer, field: str) -> Any:
 
 def creation_changes(customer: Customer) -> dict:
     """The `changes` of a create record: every writable field, from None to its value."""
-    return {field: [None, audit_value(customer, field)] for field in sorted(WRITABLE_FIELDS)}
+    return {field: [None, audit_value(customer, field)] for field in SORTED_WRITABLE_FIELDS}
 
 
 def check_field_names(fields: dict) -> None:

@@ -25,6 +25,8 @@ DEFAULT_BATCH_SIZE = 1000
 # A batch that meets a concurrent writer (a customer created over the API in
 # between, a deadlock) is rolled back whole and tried again from a fresh read.
 ATTEMPTS = 3
+# A short first chunk: the writes start while the next chunk is parsed, not after.
+FIRST_CHUNK_SIZE = 100
 
 
 @dataclasses.dataclass
@@ -82,7 +84,8 @@ class OrderFileImporter:
         started = time.monotonic()
         with self._parser() as parse:
             pending: deque = deque()
-            for chunk, chunk_bytes in read_chunks(stream, self.batch_size):
+            first_size = min(self.batch_size, FIRST_CHUNK_SIZE)
+            for chunk, chunk_bytes in read_chunks(stream, self.batch_size, first_size):
                 self.summary.lines += len(chunk)
                 pending.append((parse(chunk, self.identifier_field), chunk_bytes))
                 if len(pending) > 1:
@@ -118,7 +121,6 @@ class OrderFileImporter:
             except (IntegrityError, OperationalError):
                 if attempt == ATTEMPTS:
                     raise
-                forget_rolled_back_keys(batch)
         self.summary.add(report)
         for line, rejected in report.rejected:
             self._reject(line.line_number, rejected, line.text)
@@ -134,25 +136,21 @@ class OrderFileImporter:
         self.rejects.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def forget_rolled_back_keys(batch: list[OrderLine]) -> None:
-    """Clear the primary keys a rolled-back insert gave the batch's objects, to insert anew."""
-    for line in batch:
-        line.order.pk = None
-        for item in line.items:
-            item.pk = None
+def read_chunks(stream: Iterable[bytes], size: int, first_size: int | None = None):
+    """(chunk, bytes read) pairs; a chunk is up to `size` (line number, text) non-blank lines.
 
-
-def read_chunks(stream: Iterable[bytes], size: int):
-    """(chunk, bytes read) pairs; a chunk is up to `size` (line number, text) non-blank lines."""
+    The first chunk holds up to `first_size`: writing starts as soon as it is parsed.
+    """
     chunk: list[tuple[int, bytes]] = []
     read = 0
+    limit = first_size or size
     for line_number, raw in enumerate(stream, start=1):
         read += len(raw)
         if raw.strip():
             chunk.append((line_number, raw))
-        if len(chunk) >= size:
+        if len(chunk) >= limit:
             yield chunk, read
-            chunk, read = [], 0
+            chunk, read, limit = [], 0, size
     if chunk or read:
         yield chunk, read
 

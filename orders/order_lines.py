@@ -21,6 +21,8 @@ touches the database.
 import dataclasses
 import functools
 import json
+import math
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -31,12 +33,20 @@ from django.utils import timezone
 
 from customers.fields import WRITABLE_FIELDS
 from customers.models import Customer
-from omnitron.validators import validate_json_object
+from omnitron.validators import SURROGATES, validate_json_object
 from orders.models import ORDER_DATA_FIELDS, Order, OrderItem
 
 ITEM_FIELDS = ("product_sku", "product_name", "quantity", "price", "discount_amount")
 CUSTOMER_FIELDS = WRITABLE_FIELDS - {"channel"}
 REQUIRED_CUSTOMER_FIELDS = ("channel_code", "email")
+# \u0000 and \ud800-\udfff: escapes of what jsonb cannot store (unless a surrogate pair).
+JSONB_REFUSED_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])", re.IGNORECASE)
+
+
+def _defaults(model, names) -> dict[str, Any]:
+    """The model's defaults of the fields a line may leave out (the others are required)."""
+    fields = (model._meta.get_field(name) for name in names)
+    return {f.name: f.get_default() for f in fields if f.has_default() or f.null}
 
 
 class RejectedLine(Exception):
@@ -55,24 +65,30 @@ class RejectedLine(Exception):
 
 @dataclasses.dataclass
 class OrderLine:
+    """Clean column values, as plain dicts: they cross a process boundary, and the
+    import copies them into the tables without building model instances."""
+
     line_number: int
-    order: Order  # channel and customer unset
-    items: list[OrderItem]  # order unset
-    customer: dict[str, Any]  # clean customer field values
+    order: dict[str, Any]  # every ORDER_DATA_FIELDS value and the raw payload
+    items: list[dict[str, Any]]  # OrderItem values, the order left out
+    customer: dict[str, Any]  # the customer fields the line gives
     text: bytes  # the line as read
 
     @property
     def number(self) -> str:
-        return self.order.number
+        return self.order["number"]
 
 
 def parse_order_line(raw: bytes, line_number: int, identifier_field: str) -> OrderLine:
     """The order of one line, validated as the models validate; raises RejectedLine."""
     try:
-        # NaN and Infinity are not JSON, and PostgreSQL's jsonb refuses them.
-        payload = json.loads(raw, parse_constant=_refuse_constant)
+        # Strictly: json.loads would take bytes no UTF-8 text allows (surrogates).
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise RejectedLine({"line": ["Not UTF-8 text."]}) from None
+    try:
+        # NaN and Infinity are not JSON, and PostgreSQL's jsonb refuses them.
+        payload = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except ValueError as error:
         raise RejectedLine({"line": [f"Not JSON: {error}."]}) from None
     except RecursionError:
@@ -93,12 +109,10 @@ def parse_order_line(raw: bytes, line_number: int, identifier_field: str) -> Ord
     if errors:
         raise RejectedLine(errors)
 
-    order = Order(
-        **_clean_values(Order, payload, ORDER_DATA_FIELDS, "", errors), raw_payload=payload
-    )
+    order = {**ORDER_DEFAULTS, **_clean_values(Order, payload, ORDER_DATA_FIELDS, "", errors)}
     items = [
-        OrderItem(**_clean_values(OrderItem, item, ITEM_FIELDS, f"items[{index}].", errors))
-        for index, item in enumerate(items_data)
+        {**ITEM_DEFAULTS, **_clean_values(OrderItem, item, ITEM_FIELDS, f"items[{i}].", errors)}
+        for i, item in enumerate(items_data)
     ]
     customer = _clean_customer(customer_data, identifier_field, errors)
     if not errors:
@@ -112,10 +126,21 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _finite_float(text: str) -> float:
+    """A number Python reads as infinity (1e999) would be stored as one: refused."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is out of range")
+    return number
+
+
 def _check_payload(payload: dict, raw: bytes, errors: dict) -> None:
-    """The raw payload is stored as jsonb, which refuses NUL characters."""
-    # JSON spells a NUL character only as \u0000: without that text, the walk is not needed.
-    if b"\\u0000" in raw or b"\\U0000" in raw:
+    """The line is stored as the order's raw payload, as jsonb; can jsonb take it?
+
+    jsonb refuses NUL characters and lone surrogates, which JSON spells only as
+    escapes: without those in the text, the walk is not needed.
+    """
+    if JSONB_REFUSED_ESCAPE.search(raw):
         try:
             validate_json_object(payload)
         except ValidationError as error:
@@ -131,6 +156,10 @@ def _clean_customer(data: dict, identifier_field: str, errors: dict) -> dict[str
     return _clean_values(Customer, data, CUSTOMER_FIELDS, "customer.", errors)
 
 
+ORDER_DEFAULTS = _defaults(Order, ORDER_DATA_FIELDS)
+ITEM_DEFAULTS = _defaults(OrderItem, ITEM_FIELDS)
+
+
 @functools.cache
 def _model_fields(model) -> dict[str, models.Field]:
     return {field.name: field for field in model._meta.concrete_fields}
@@ -142,21 +171,38 @@ def _clean_values(model, data: dict, names, prefix: str, errors: dict) -> dict[s
     Fields left out keep the model's defaults; errors are added to `errors`
     under `prefix` + the field's name.
     """
-    fields = _model_fields(model)
     values = {}
     for name in names:
         if name not in data:
             continue
-        field = fields[name]
-        try:
-            value = field.clean(_from_json(field, data[name]), None)
-        except ValidationError as error:
-            errors[prefix + name] = error.messages
-            continue
-        if isinstance(value, datetime) and timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        values[name] = value
+        value = data[name]
+        if isinstance(value, dict | list):
+            cleaned, messages = _clean_value(model, name, value)
+        else:  # A file repeats its customers, currencies and products: clean each value once.
+            cleaned, messages = _clean_scalar(model, name, type(value), value)
+        if messages:
+            errors[prefix + name] = list(messages)
+        else:
+            values[name] = cleaned
     return values
+
+
+@functools.lru_cache(maxsize=100_000)
+def _clean_scalar(model, name: str, value_type: type, value: Any) -> tuple[Any, tuple[str, ...]]:
+    """_clean_value for a JSON scalar; the type is part of the key (True == 1, and 1 == 1.0)."""
+    return _clean_value(model, name, value)
+
+
+def _clean_value(model, name: str, value: Any) -> tuple[Any, tuple[str, ...]]:
+    """(the clean value, ()) or (None, the error messages)."""
+    field = _model_fields(model)[name]
+    try:
+        value = field.clean(_from_json(field, value), None)
+    except ValidationError as error:
+        return None, tuple(error.messages)
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value, ()
 
 
 def _from_json(field: models.Field, value: Any) -> Any:
@@ -168,6 +214,8 @@ def _from_json(field: models.Field, value: Any) -> Any:
             raise ValidationError("Expected a string.")
         if "\x00" in value:  # PostgreSQL's text refuses it.
             raise ValidationError("Null characters are not allowed.")
+        if SURROGATES.search(value):  # not Unicode text: UTF-8 cannot encode it
+            raise ValidationError("Surrogate characters are not allowed.")
     if isinstance(field, models.DecimalField | models.IntegerField):
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise ValidationError("Expected a number.")

@@ -7,11 +7,11 @@ from django.db import transaction
 
 from audit.context import AuditContext
 from audit.models import Action
-from audit.services import build_audit_event, record_audit_events
+from audit.services import record_audit_events, row_audit_event_values
 from channels.models import Channel
 from customers.bulk_upsert import Outcome
 from customers.services import CustomerService
-from omnitron.bulk_insert import bulk_insert
+from omnitron.bulk_insert import EncodedJSON, bulk_insert_values
 from omnitron.db import commit_without_waiting_for_disk, lock_for_transaction
 from orders.models import ORDER_DATA_FIELDS, Order, OrderItem
 from orders.order_lines import OrderLine, RejectedLine
@@ -30,9 +30,10 @@ class BatchReport:
     rejected: list[tuple[OrderLine, RejectedLine]] = dataclasses.field(default_factory=list)
 
 
-def order_creation_changes(order: Order) -> dict:
+def order_creation_changes(order: dict, customer_id: int) -> dict:
+    """The `changes` of an order's create record, from its line's values (OrderLine.order)."""
     return {
-        field: [None, order.customer_id if field == "customer" else getattr(order, field)]
+        field: [None, customer_id if field == "customer" else order[field]]
         for field in AUDITED_ORDER_FIELDS
     }
 
@@ -62,25 +63,15 @@ class OrderImportService:
             results = CustomerService.upsert_customers(
                 channel, [line.customer for line in new_lines], identifier_field, audit_context
             )
-            imported: list[OrderLine] = []
+            imported: list[tuple[OrderLine, int]] = []  # with the customer's pk
             for line, result in zip(new_lines, results, strict=True):
                 report.customers[result.outcome] += 1
                 if result.outcome is Outcome.REJECTED:
                     rejected = RejectedLine({"customer.channel_code": [result.error]})
                     report.rejected.append((line, rejected))
                     continue
-                line.order.channel = channel
-                line.order.customer = result.customer
-                imported.append(line)
-            bulk_insert(Order, [line.order for line in imported])
-            items = [item for line in imported for item in cls._attached_items(line)]
-            bulk_insert(OrderItem, items)
-            record_audit_events(
-                build_audit_event(
-                    line.order, Action.CREATE, order_creation_changes(line.order), audit_context
-                )
-                for line in imported
-            )
+                imported.append((line, result.customer.pk))
+            cls._insert_orders(channel, imported, audit_context)
             report.orders_created = len(imported)
         return report
 
@@ -104,7 +95,38 @@ class OrderImportService:
         return new_lines
 
     @staticmethod
-    def _attached_items(line: OrderLine) -> list[OrderItem]:
-        for item in line.items:
-            item.order = line.order
-        return line.items
+    def _insert_orders(
+        channel: Channel, lines: list[tuple[OrderLine, int]], audit_context: AuditContext
+    ) -> None:
+        """The orders, their items and their create records, from the lines' plain values."""
+        order_ids = bulk_insert_values(
+            Order,
+            [
+                {
+                    **line.order,
+                    "channel_id": channel.pk,
+                    "customer_id": customer_id,
+                    "raw_payload": EncodedJSON(line.text.decode()),
+                }
+                for line, customer_id in lines
+            ],
+        )
+        bulk_insert_values(
+            OrderItem,
+            [
+                {**item, "order_id": order_id}
+                for (line, _), order_id in zip(lines, order_ids, strict=True)
+                for item in line.items
+            ],
+        )
+        record_audit_events(
+            row_audit_event_values(
+                Order,
+                order_id,
+                line.number,
+                Action.CREATE,
+                order_creation_changes(line.order, customer_id),
+                audit_context,
+            )
+            for (line, customer_id), order_id in zip(lines, order_ids, strict=True)
+        )

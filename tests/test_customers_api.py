@@ -190,6 +190,22 @@ def test_bad_field_values_are_a_400_naming_the_field(api, channel, field, value)
     assert not Customer.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "attributes",
+    [rb'{"key": "\ud800"}', rb'{"\udc00": 1}', rb'{"big": 1e999}', rb'{"list": [-1e400]}'],
+    ids=["lone-surrogate-value", "lone-surrogate-key", "infinity", "minus-infinity"],
+)
+def test_json_values_jsonb_cannot_store_are_a_400(api, channel, attributes):
+    """Python reads these JSON texts; PostgreSQL's jsonb refuses them (once a 500)."""
+    body = b'{"channel": %d, "email": "a@example.com", "channel_code": "C1", "attributes": %s}'
+    response = api.generic(
+        "POST", LIST_URL, body % (channel.pk, attributes), content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["attributes"]
+    assert not Customer.objects.exists()
+
+
 def test_malformed_json_is_a_400(api):
     response = api.generic("POST", LIST_URL, b'{"email": ', content_type="application/json")
     assert response.status_code == 400

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from audit.models import Action, AuditEvent, Source
 from bench.generate_orders import OrderFileGenerator
 from customers.models import Customer
-from omnitron.bulk_insert import bulk_insert
+from omnitron.bulk_insert import bulk_insert_values
 from orders.models import Order, OrderItem
 from tests.factories import ChannelFactory, CustomerFactory
 
@@ -135,6 +135,22 @@ def test_items_and_amounts_are_stored_as_sent(tmp_path):
     )
 
 
+def test_text_with_copy_escapes_and_non_ascii_is_stored_exactly(tmp_path):
+    """Backslashes, tabs and line breaks are COPY's escapes on PostgreSQL: stored as sent."""
+    name = "Şule\\t\\N \\ back\tslash\r\nnext"
+    line = order_line(customer={"last_name": name, "attributes": {"note": name}}, note=name)
+    channel = ChannelFactory()
+
+    run_import(channel, write_lines(tmp_path / "f.jsonl", [line]))
+
+    order = Order.objects.select_related("customer").get()
+    assert order.customer.last_name == name
+    assert order.customer.attributes == {"note": name}
+    assert order.raw_payload["note"] == name
+    event = AuditEvent.objects.get(object_id=order.customer.pk, content_type__model="customer")
+    assert event.changes["last_name"] == [None, name]
+
+
 def test_parsing_here_or_in_a_worker_lands_the_same(tmp_path):
     path, _ = generated_file(tmp_path, orders=200, customers=50)
     here, worker = ChannelFactory(name="here"), ChannelFactory(name="worker")
@@ -175,16 +191,16 @@ def test_a_run_stopped_half_way_and_run_again_ends_as_one_run(tmp_path):
     stopped = ChannelFactory(name="stopped")
     item_batches = []
 
-    def crash_on_the_fifth_batch(model, objs, *args, **kwargs):
+    def crash_on_the_fifth_batch(model, rows, *args, **kwargs):
         if model is OrderItem:
-            item_batches.append(objs)
+            item_batches.append(rows)
             if len(item_batches) == 5:
                 # As if killed between two writes of a batch: its orders are in.
                 raise KeyboardInterrupt
-        return bulk_insert(model, objs, *args, **kwargs)
+        return bulk_insert_values(model, rows, *args, **kwargs)
 
     with (
-        mock.patch("orders.services.bulk_insert", crash_on_the_fifth_batch),
+        mock.patch("orders.services.bulk_insert_values", crash_on_the_fifth_batch),
         pytest.raises(KeyboardInterrupt),
     ):
         run_import(stopped, path, "--batch-size", "50", "--in-process")
@@ -236,6 +252,39 @@ def test_bad_lines_are_rejected_with_line_number_and_reason_and_good_ones_land(t
     assert reported[3]["text"] == lines[2]
     assert "10 rejected" in output
     assert str(rejects) in output
+
+
+def test_lines_postgresql_cannot_store_are_rejected_not_a_crash(tmp_path):
+    """Python's JSON reader takes lone surrogates and reads 1e999 as infinity: jsonb would not."""
+    channel = ChannelFactory()
+
+    def escaped(number, **changes) -> str:  # surrogates stay \\u escapes, as JSON spells them
+        return json.dumps(json.loads(order_line(number, **changes)))
+
+    lines = [
+        escaped("ORD-1", customer={"first_name": "\ud800"}),
+        escaped("ORD-2", note="\udc00"),  # a key the order keeps only in its raw payload
+        order_line("ORD-3", customer={"attributes": {"tier": "INF"}}).replace('"INF"', "1e999"),
+        order_line("ORD-4", amount="INF").replace('"INF"', "1e999"),
+        escaped("ORD-5", customer={"first_name": "Ayşe \U0001f600"}),  # a surrogate pair
+    ]
+    path = write_lines(tmp_path / "f.jsonl", lines)
+    with path.open("ab") as file:
+        file.write(b'{"number": "ORD-6", "note": "\xed\xa0\x80"}\n')  # UTF-8 has no surrogates
+    rejects = tmp_path / "bad.jsonl"
+
+    run_import(channel, path, "--rejects", str(rejects))
+
+    reported = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert {r["line"]: set(r["errors"]) for r in reported} == {
+        1: {"customer.first_name"},
+        2: {"line"},
+        3: {"line"},
+        4: {"line"},
+        6: {"line"},
+    }
+    assert reported[2]["reason"] == "line: Not JSON: 1e999 is out of range."
+    assert [o.customer.first_name for o in Order.objects.all()] == ["Ayşe \U0001f600"]
 
 
 def test_known_customer_gets_only_the_changed_fields(tmp_path):
