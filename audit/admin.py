@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from audit.models import AuditEvent
+from omnitron.admin import BoundedCountPaginator
 
 
 @admin.register(AuditEvent)
@@ -10,7 +11,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["timestamp", "action", "content_type", "object_id", "actor_repr", "source"]
     list_filter = ["action", "source", "content_type"]
     search_fields = ["=object_id", "=request_id", "actor_repr"]
-    date_hierarchy = "timestamp"
+    paginator = BoundedCountPaginator
+    show_full_result_count = False  # no COUNT(*) of the whole table on every page
+    list_select_related = ["content_type"]
 
     def has_add_permission(self, request):
         return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from omnitron.admin import BoundedCountPaginator
 from orders.models import Order, OrderItem
 
 
@@ -17,3 +18,5 @@ class OrderAdmin(admin.ModelAdmin):
     raw_id_fields = ["customer"]
     readonly_fields = ["created_date", "modified_date"]
     inlines = [OrderItemInline]
+    paginator = BoundedCountPaginator
+    show_full_result_count = False  # no COUNT(*) of the whole table on every page

@@ -2,7 +2,9 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import Action, AuditEvent, Source
 from customers.models import Customer
@@ -105,3 +107,73 @@ def test_admin_changelist_and_search_answer(admin_client, channel):
     response = admin_client.get("/admin/customers/customer/", {"q": "findme@example.com"})
     assert response.status_code == 200
     assert b"findme@example.com" in response.content
+
+
+def test_customer_page_shows_its_audit_history(admin_client, api, channel):
+    customer = CustomerFactory(channel=channel, sms_allowed=True)
+    api.patch(f"/api/v1/customers/{customer.pk}/", {"sms_allowed": False}, format="json")
+
+    response = admin_client.get(f"/admin/customers/customer/{customer.pk}/change/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Audit history" in page
+    assert "sms_allowed: True → False" in page
+    assert "integrator" in page  # the API user who made the change
+    assert f"object_id={customer.pk}" in page  # the link to every record
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("ayse@", ["ayse"]),
+        ("Yılmaz", ["ayse", "mehmet"]),
+        ("Ayşe Yılmaz", ["ayse"]),
+        ("+905551112233", ["mehmet"]),
+        ("ERP-9", ["mehmet"]),
+        ("CODE-1", ["ayse"]),
+        ("nobody", []),
+    ],
+)
+def test_changelist_searches_email_names_phone_and_codes(admin_client, channel, term, expected):
+    customers = {
+        "ayse": CustomerFactory(
+            channel=channel,
+            email="ayse@example.com",
+            first_name="Ayşe",
+            last_name="Yılmaz",
+            channel_code="CODE-1",
+        ),
+        "mehmet": CustomerFactory(
+            channel=channel,
+            email="mehmet@example.com",
+            first_name="Mehmet",
+            last_name="Yılmaz",
+            phone_number="+905551112233",
+            erp_code="ERP-9",
+        ),
+    }
+
+    response = admin_client.get("/admin/customers/customer/", {"q": term})
+
+    assert response.status_code == 200
+    shown = {customer.pk for customer in response.context["cl"].result_list}
+    assert shown == {customers[name].pk for name in expected}
+
+
+@pytest.mark.postgresql
+def test_changelist_never_counts_the_whole_table(admin_client, channel, monkeypatch):
+    """Above the exact-count limit, the page count is the planner's estimate, not a COUNT(*)."""
+    monkeypatch.setattr("omnitron.counting.EXACT_COUNT_LIMIT", 5)
+    monkeypatch.setattr("omnitron.counting.bounded_count.__defaults__", (5,))
+    CustomerFactory.create_batch(12, channel=channel)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get("/admin/customers/customer/")
+
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counts, "the page shows a count"
+    assert all("LIMIT 6" in sql for sql in counts), counts
+    assert len(response.context["cl"].result_list) == 12
+    assert response.context["cl"].result_count > 5
