@@ -7,6 +7,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
 from audit.context import audit_context_for_request
+from audit.permissions import AuditEventPermissions
+from audit.selectors import audit_events_of
+from audit.serializers import AuditEventSerializer
 from channels.models import Channel
 from customers.filters import SAFE_JSON_KEY, CustomerFilterSet
 from customers.models import Customer
@@ -17,6 +20,7 @@ from customers.serializers import (
     CustomerSerializer,
 )
 from customers.services import CustomerService
+from omnitron.permissions import ModelPermissions
 
 JSON_KEY_PARAMETERS = [
     OpenApiParameter(
@@ -89,6 +93,25 @@ class CustomerViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], url_path="detailed", url_name="detailed")
     def detailed(self, request, *args, **kwargs):
         return self.retrieve(request, *args, **kwargs)
+
+    @extend_schema(responses=AuditEventSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="audit_events",
+        url_name="audit-events",
+        # The customer is looked up unfiltered: the list's filters are not for it.
+        filter_backends=[],
+        permission_classes=[AuditEventPermissions, ModelPermissions],
+    )
+    def audit_events(self, request, *args, **kwargs):
+        """The customer's audit history, newest first (`view_customer` and `audit.view_auditevent`).
+
+        The history of a deleted customer is at /audit_events/?customer={pk}.
+        """
+        customer = self.get_object()
+        page = self.paginate_queryset(audit_events_of(Customer, customer.pk))
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
 
 
 CHANNEL_WRITE_SCHEMA = extend_schema(

@@ -154,6 +154,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "GenderEnum": "customers.models.Gender",
         "UserTypeEnum": "customers.models.UserType",
+        "AuditActionEnum": "audit.models.Action",
+        "AuditSourceEnum": "audit.models.Source",
     },
 }
 

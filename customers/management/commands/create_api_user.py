@@ -15,13 +15,22 @@ API_MODELS = (
 )
 
 
-def grant_api_access(user, read_only: bool = False) -> str:
-    """Give `user` the model permissions of the API and return its token key."""
+# Reading the audit trail is a permission of its own, granted on request only.
+AUDIT_PERMISSION = Q(content_type__app_label="audit", codename="view_auditevent")
+
+
+def grant_api_access(user, read_only: bool = False, audit: bool = False) -> str:
+    """Give `user` the model permissions of the API and return its token key.
+
+    `audit` adds `audit.view_auditevent`, to read the audit trail.
+    """
     wanted = Q(pk__in=[])
     for app, model, writable in API_MODELS:
         actions = ALL_ACTIONS if writable and not read_only else READ_ACTIONS
         codenames = [f"{action}_{model}" for action in actions]
         wanted |= Q(content_type__app_label=app, codename__in=codenames)
+    if audit:
+        wanted |= AUDIT_PERMISSION
     permissions = Permission.objects.filter(wanted)
     user.user_permissions.add(*permissions)
     token, _ = Token.objects.get_or_create(user=user)
@@ -35,9 +44,12 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--password", help="Set this password (for POST /api/v1/auth/login/).")
         parser.add_argument("--read-only", action="store_true", help="Grant view permissions only.")
+        parser.add_argument(
+            "--audit", action="store_true", help="Also let it read the audit trail."
+        )
 
     @transaction.atomic
-    def handle(self, username, password=None, read_only=False, **options):
+    def handle(self, username, password=None, read_only=False, audit=False, **options):
         user, created = get_user_model().objects.get_or_create(username=username)
         if password:
             user.set_password(password)
@@ -45,5 +57,5 @@ class Command(BaseCommand):
         elif created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        key = grant_api_access(user, read_only=read_only)
+        key = grant_api_access(user, read_only=read_only, audit=audit)
         self.stdout.write(key)
