@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.models import AuditEvent
-from omnitron.admin import BoundedCountPaginator
+from omnitron.counting import BoundedCountPaginator
 
 
 @admin.register(AuditEvent)

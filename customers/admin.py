@@ -4,10 +4,10 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from audit.context import audit_context_for_request
-from audit.models import AuditEvent
+from audit.selectors import audit_events_of
 from customers.models import Customer, IntegrationMapping
 from customers.services import CustomerService
-from omnitron.admin import BoundedCountPaginator
+from omnitron.counting import BoundedCountPaginator
 
 # How many audit records a customer's page shows; the rest are a link away.
 AUDIT_HISTORY_ROWS = 20
@@ -63,10 +63,7 @@ class CustomerAdmin(admin.ModelAdmin):
         """The newest changes of this customer: who, through what, when, and what changed."""
         if customer.pk is None:
             return "-"
-        content_type = ContentType.objects.get_for_model(Customer)
-        events = AuditEvent.objects.filter(
-            content_type=content_type, object_id=customer.pk
-        ).order_by("-timestamp", "-id")[:AUDIT_HISTORY_ROWS]
+        events = audit_events_of(Customer, customer.pk)[:AUDIT_HISTORY_ROWS]
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -83,7 +80,8 @@ class CustomerAdmin(admin.ModelAdmin):
         )
         everything = (
             reverse("admin:audit_auditevent_changelist")
-            + f"?content_type__id__exact={content_type.pk}&object_id={customer.pk}"
+            + f"?content_type__id__exact={ContentType.objects.get_for_model(Customer).pk}"
+            + f"&object_id={customer.pk}"
         )
         return format_html(
             '<table class="audit-history"><thead><tr><th>When</th><th>Action</th>'

@@ -1,42 +1,94 @@
 """Counting rows without scanning a large table for every page.
 
 An exact COUNT(*) reads every matching row: at a million customers that is
-the slowest part of showing page one. Here the count is exact up to
-EXACT_COUNT_LIMIT rows (reading at most that many), and above it, on
+the slowest part of serving page one. Here the count is exact up to
+EXACT_COUNT_LIMIT rows (reading at most that many) and, above it, on
 PostgreSQL, the planner's estimate of the row count, which costs nothing to
-read. A count above the limit is therefore approximate; what is shown of it
-says so.
+read. Either way it is one query, so a list costs the same number of queries
+at every table size. On SQLite (the development database) counts are exact.
 """
 
-import json
-
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 EXACT_COUNT_LIMIT = 10_000
+# Created by customers/migrations/0005_count_estimate_function.py (PostgreSQL only).
+ESTIMATE_FUNCTION = "omnitron_row_estimate"
+CREATE_ESTIMATE_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {ESTIMATE_FUNCTION}(query text) RETURNS bigint AS $$
+DECLARE plan json;
+BEGIN
+    EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+    RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::bigint;
+END;
+$$ LANGUAGE plpgsql VOLATILE
+"""
+DROP_ESTIMATE_FUNCTION = f"DROP FUNCTION IF EXISTS {ESTIMATE_FUNCTION}(text)"
 
 
-def bounded_count(queryset: QuerySet, limit: int = EXACT_COUNT_LIMIT) -> tuple[int, bool]:
-    """(count, exact): the exact count if at most `limit`, else the planner's estimate.
-
-    On databases without a planner estimate (SQLite, the development
-    database) the count is always exact.
-    """
+def bounded_count(queryset: QuerySet, limit: int | None = None) -> tuple[int, bool]:
+    """(count, exact): the exact count if at most `limit`, else the planner's estimate."""
+    limit = EXACT_COUNT_LIMIT if limit is None else limit
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return queryset.count(), True
-    counted = queryset.order_by()[: limit + 1].count()
-    if counted <= limit:
-        return counted, True
-    return max(limit + 1, planner_row_estimate(queryset)), False
+    queryset = queryset.order_by()
+    try:
+        bounded_sql, bounded_params = queryset[: limit + 1].values("pk").query.sql_with_params()
+        full_sql, full_params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter no row can match (an empty `__in`): no query needed
+        return 0, True
+    with connection.cursor() as cursor:
+        # The whole query as text, for the function's EXPLAIN: mogrify quotes the values.
+        full_text = cursor.mogrify(full_sql, full_params).decode()
+        cursor.execute(
+            f"SELECT counted, CASE WHEN counted <= %s THEN counted "
+            f"ELSE GREATEST(counted, {ESTIMATE_FUNCTION}(%s)) END "
+            f"FROM (SELECT count(*) AS counted FROM ({bounded_sql}) AS bounded) AS c",
+            [limit, full_text, *bounded_params],
+        )
+        counted, count = cursor.fetchone()
+    return count, counted <= limit
 
 
-def planner_row_estimate(queryset: QuerySet) -> int:
-    """The number of rows PostgreSQL's planner expects the query to return."""
-    sql, params = queryset.order_by().query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        (plan,) = cursor.fetchone()
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+class BoundedCountPaginator(Paginator):
+    """A paginator whose count is bounded_count's, and whose pages still end right.
+
+    An estimate can be off either way, so a page reads one row more than it
+    shows: that row, not the estimate, says whether a next page exists, and
+    a page with no rows past the first is a missing page (404), as ever.
+    """
+
+    count_is_exact = True
+
+    @cached_property
+    def count(self) -> int:
+        count, self.count_is_exact = bounded_count(self.object_list)
+        return count
+
+    def page(self, number):
+        if self.count is not None and self.count_is_exact:  # the count says which it is
+            return super().page(number)
+        # An estimate bounds nothing: a page exists if it has rows.
+        number = self._page_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        seen = bottom + len(rows)
+        self.count = seen if len(rows) <= self.per_page else max(self.count, seen)
+        self.__dict__.pop("num_pages", None)
+        return self._get_page(rows[: self.per_page], number, self)
+
+    @staticmethod
+    def _page_number(number) -> int:
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number

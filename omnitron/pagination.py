@@ -1,6 +1,8 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from omnitron.counting import EXACT_COUNT_LIMIT, BoundedCountPaginator
+
 MAX_LIMIT = 1000
 
 
@@ -10,8 +12,13 @@ class PageLimitPagination(PageNumberPagination):
     A `limit` that is not a positive integer is a 400 naming it; DRF's own
     class would silently fall back to the default. A limit above the maximum
     is served at the maximum, as documented in the schema.
+
+    `count` is exact up to EXACT_COUNT_LIMIT rows and, above, on PostgreSQL,
+    the planner's estimate (omnitron/counting.py); `next` and `previous` are
+    always right, and a page with no rows is a 404.
     """
 
+    django_paginator_class = BoundedCountPaginator
     page_size_query_param = "limit"
     page_query_description = "Page number, from 1 (`last` for the last page)."
     max_page_size = MAX_LIMIT
@@ -36,3 +43,11 @@ class PageLimitPagination(PageNumberPagination):
             if parameter["name"] in (self.page_query_param, self.page_size_query_param):
                 parameter["schema"] = {**parameter["schema"], "minimum": 1}
         return parameters
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"]["description"] = (
+            f"Rows matching the request: exact up to {EXACT_COUNT_LIMIT:,}; above that, on "
+            "PostgreSQL, the query planner's estimate. `next` is null on the last page either way."
+        )
+        return response

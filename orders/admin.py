@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from omnitron.admin import BoundedCountPaginator
+from omnitron.counting import BoundedCountPaginator
 from orders.models import Order, OrderItem
 
 

@@ -1,0 +1,67 @@
+"""List counts: exact up to the limit, the planner's estimate above it, pages that end right."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = "/api/v1/customers/"
+
+
+@pytest.fixture
+def small_exact_limit(monkeypatch):
+    """A limit of 5 rows stands in for the 10,000 of a real table."""
+    monkeypatch.setattr("omnitron.counting.EXACT_COUNT_LIMIT", 5)
+
+
+def walk(api, **params) -> list[dict]:
+    bodies, url = [], LIST_URL
+    response = api.get(url, params)
+    while True:
+        assert response.status_code == 200, response.content
+        bodies.append(response.json())
+        if not bodies[-1]["next"]:
+            return bodies
+        response = api.get(bodies[-1]["next"])
+
+
+def test_count_is_exact_up_to_the_limit(api, channel):
+    CustomerFactory.create_batch(7, channel=channel)
+
+    body = api.get(LIST_URL, {"limit": 3}).json()
+
+    assert body["count"] == 7
+
+
+@pytest.mark.postgresql
+def test_above_the_limit_pages_still_end_right(api, channel, small_exact_limit):
+    customers = CustomerFactory.create_batch(12, channel=channel)
+
+    pages = walk(api, limit=5)
+
+    assert pages[0]["count"] > 5  # not counted to the end: an estimate, at least limit + 1
+    assert [len(page["results"]) for page in pages] == [5, 5, 2]
+    assert pages[-1]["count"] == 12  # the last page knows where the rows end
+    seen = [row["pk"] for page in pages for row in page["results"]]
+    assert sorted(seen) == sorted(c.pk for c in customers)
+    assert api.get(LIST_URL, {"limit": 5, "page": 4}).status_code == 404
+
+
+@pytest.mark.postgresql
+def test_estimated_count_costs_no_extra_query(api, channel, small_exact_limit):
+    """The same queries as an exact count: the estimate is read in the count's own query."""
+    customers = CustomerFactory.create_batch(12, channel=channel)
+    three = ",".join(str(c.pk) for c in customers[:3])
+    api.get(LIST_URL)  # what the process caches after its first request
+
+    with CaptureQueriesContext(connection) as estimated_queries:
+        estimated = api.get(LIST_URL, {"limit": 2})
+    with CaptureQueriesContext(connection) as exact_queries:
+        exact = api.get(LIST_URL, {"limit": 2, "pk__in": three})
+
+    assert estimated.json()["count"] > 5
+    assert exact.json()["count"] == 3
+    assert len(estimated_queries) == len(exact_queries)
