@@ -1,3 +1,4 @@
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from customers.views import ChannelCustomerViewSet, CustomerViewSet
@@ -8,4 +9,4 @@ router.register(
     r"channel/(?P<channel_id>\d+)/customers", ChannelCustomerViewSet, basename="channel-customer"
 )
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("", include("customers.oms.urls"))]

@@ -91,4 +91,6 @@ class BoundedCountPaginator(Paginator):
             raise PageNotAnInteger("That page number is not an integer") from None
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        if number >= 2**53:  # an OFFSET no database addresses: no page either
+            raise EmptyPage("That page contains no results")
         return number

@@ -4,6 +4,10 @@ from rest_framework.pagination import PageNumberPagination
 from omnitron.counting import EXACT_COUNT_LIMIT, BoundedCountPaginator
 
 MAX_LIMIT = 1000
+# OFFSET pages reach this far into a result; past it, a 400 points to the keyset
+# walk. A deeper OFFSET reads and drops every row before it: at a million rows,
+# the cost of a page would grow with its number.
+MAX_PAGE_DEPTH = 10_000
 
 
 class PageLimitPagination(PageNumberPagination):
@@ -15,12 +19,16 @@ class PageLimitPagination(PageNumberPagination):
 
     `count` is exact up to EXACT_COUNT_LIMIT rows and, above, on PostgreSQL,
     the planner's estimate (omnitron/counting.py); `next` and `previous` are
-    always right, and a page with no rows is a 404.
+    always right, and a page with no rows is a 404. Pages start within the
+    first MAX_PAGE_DEPTH rows; a deeper one is a 400 naming `page`.
     """
 
     django_paginator_class = BoundedCountPaginator
     page_size_query_param = "limit"
-    page_query_description = "Page number, from 1 (`last` for the last page)."
+    page_query_description = (
+        f"Page number, from 1 (`last` for the last page). Pages start within the first "
+        f"{MAX_PAGE_DEPTH:,} rows: to read further, sort by id and filter `id__gt=<last id>`."
+    )
     max_page_size = MAX_LIMIT
     page_size_query_description = f"Rows per page (default 10, at most {MAX_LIMIT})."
 
@@ -36,8 +44,29 @@ class PageLimitPagination(PageNumberPagination):
             raise ValidationError({self.page_size_query_param: ["A positive integer is required."]})
         return min(size, self.max_page_size)
 
+    def paginate_queryset(self, queryset, request, view=None):
+        number = request.query_params.get(self.page_query_param, "1")
+        # A number too long for int() (over 4,300 digits) is as deep as any.
+        if (
+            number.isascii()
+            and number.isdigit()
+            and (
+                len(number) > 18
+                or (int(number) - 1) * self.get_page_size(request) >= MAX_PAGE_DEPTH
+            )
+        ):
+            raise ValidationError(
+                {
+                    self.page_query_param: [
+                        f"Pages start within the first {MAX_PAGE_DEPTH:,} rows. To read further, "
+                        "sort by id and walk by keyset: sort=id&id__gt=<the last id you read>."
+                    ]
+                }
+            )
+        return super().paginate_queryset(queryset, request, view)
+
     def get_schema_operation_parameters(self, view):
-        """Both start at 1: `page=0` is a 404 (no such page), `limit=0` a 400."""
+        """Both start at 1: `page=0` is a 404 (no such page), `limit=0` a 400; pages end deep."""
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] in (self.page_query_param, self.page_size_query_param):

@@ -36,3 +36,20 @@ class CustomerFactory(factory.django.DjangoModelFactory):
         return CustomerService.create_customer(
             channel, channel_code, audit_context=FIXTURE_CONTEXT, **kwargs
         )
+
+
+def create_customers(channel: Channel, count: int, prefix: str = "B") -> list[Customer]:
+    """`count` customers of `channel` in one bulk service call (for tests that need many)."""
+    records = [
+        {
+            "channel_code": f"{prefix}-{number}",
+            "email": f"{prefix.lower()}{number}@example.com",
+            "first_name": f"Name {number}",
+            "last_name": "Çelik",
+            "phone_number": f"0555{number:07d}" if number % 3 else None,
+            "erp_code": f"ERP-{number}" if number % 2 else None,
+        }
+        for number in range(count)
+    ]
+    results = CustomerService.upsert_customers(channel, records, audit_context=FIXTURE_CONTEXT)
+    return [result.customer for result in results]

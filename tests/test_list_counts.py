@@ -65,3 +65,14 @@ def test_estimated_count_costs_no_extra_query(api, channel, small_exact_limit):
     assert estimated.json()["count"] > 5
     assert exact.json()["count"] == 3
     assert len(estimated_queries) == len(exact_queries)
+
+
+def test_pages_end_at_the_depth_offset_pages_reach(api, channel):
+    CustomerFactory.create_batch(3, channel=channel)
+
+    deep = api.get(LIST_URL, {"limit": 10, "page": 1001})  # would start at row 10,001
+    last_allowed = api.get(LIST_URL, {"limit": 10, "page": 1000})
+
+    assert deep.status_code == 400
+    assert "sort=id&id__gt=" in deep.json()["page"][0]
+    assert last_allowed.status_code == 404  # allowed, and past the end of 3 rows

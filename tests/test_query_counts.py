@@ -2,7 +2,8 @@
 
 Per request: the token (1), the user's and its groups' permissions (2), the
 count (1) and the page (1); the channel-scoped view adds its channel (1), a
-`channel` filter the check of the given channel ids (1).
+`channel` filter the check of the given channel ids (1). A CSV or Excel export
+of the OMS list-simple is one query for its rows (all of them, or the page).
 """
 
 import pytest
@@ -33,12 +34,20 @@ def customers(channel):
         ("/api/v1/channel/{channel}/customers/", {}, 6),
         ("/api/v1/channel/{channel}/customers/detailed/", {}, 6),
         ("/api/v1/channels/", {}, 5),
+        ("/api/v1/oms/customers/list-simple/", {}, 5),
+        (
+            "/api/v1/oms/customers/list-simple/",
+            {"sort": "-modified_date", "channel_id": "{channel}", "erp_code": "null"},
+            5,
+        ),
+        ("/api/v1/oms/customers/list-simple/", {"sort": "id", "id__gt": "0"}, 5),
     ],
 )
 def test_list_queries_do_not_grow_with_the_page(
     api, channel, customers, django_assert_num_queries, url, params, queries
 ):
     url = url.format(channel=channel.pk)
+    params = {key: value.format(channel=channel.pk) for key, value in params.items()}
     for _ in range(3):
         ChannelFactory()
     for limit in (1, ROWS):
@@ -55,3 +64,21 @@ def test_channel_filter_adds_one_query_for_its_check(
         with django_assert_num_queries(6):
             response = api.get("/api/v1/customers/", {"channel": channel.pk, "limit": limit})
         assert response.json()["count"] == ROWS
+
+
+@pytest.mark.parametrize("format_", ["csv", "xls"])
+@pytest.mark.parametrize(("params", "queries"), [({}, 4), ({"limit": 5}, 5)])
+def test_exports_run_a_fixed_number_of_queries(
+    api, channel, customers, django_assert_num_queries, format_, params, queries
+):
+    """The whole result: its rows (1); one page: its count and rows (2), as in JSON."""
+    rows = []
+    for count in (1, ROWS):
+        with django_assert_num_queries(queries):
+            response = api.get(
+                "/api/v1/oms/customers/list-simple/",
+                {**params, "format": format_, "id__lte": customers[count - 1].pk, "sort": "id"},
+            )
+            assert response.status_code == 200
+            rows.append(b"".join(response.streaming_content))
+    assert len(rows[1]) > len(rows[0])

@@ -38,6 +38,22 @@ CUSTOMER_LIST_PARAMETERS = {
     "page",
     "limit",
 }
+# The documented filters of the OMS list-simple (CONTRACT.md, "OMS list-simple").
+OMS_LIST_SIMPLE = "/api/v1/oms/customers/list-simple/"
+OMS_LIST_SIMPLE_PARAMETERS = {
+    *(f"id{lookup}" for lookup in COMPARISONS[1:]),
+    *(f"modified_date{lookup}" for lookup in COMPARISONS),
+    "first_name",
+    "last_name",
+    "email",
+    "phone_number",
+    "erp_code",
+    "channel_id",
+    "sort",
+    "page",
+    "limit",
+    "format",
+}
 JSON_OBJECT_FIELDS = [
     "extra_field",
     "attributes",
@@ -177,6 +193,44 @@ def test_every_operation_documents_its_error_bodies_as_json(schema):
             for code, response in operation["responses"].items():
                 if code.startswith(("4", "5")):
                     assert "application/json" in response["content"], f"{method} {path} {code}"
+
+
+def test_oms_list_simple_documents_its_filters_sort_and_formats(schema):
+    documented = parameters(schema["paths"][OMS_LIST_SIMPLE]["get"])
+
+    assert set(documented) == OMS_LIST_SIMPLE_PARAMETERS
+    assert all(parameter["in"] == "query" for parameter in documented.values())
+    assert set(documented["sort"]["schema"]["items"]["enum"]) == {
+        "id",
+        "-id",
+        "modified_date",
+        "-modified_date",
+    }
+    assert set(documented["format"]["schema"]["enum"]) == {"json", "csv", "xls"}
+    assert documented["channel_id"]["schema"]["type"] == "integer"
+    assert documented["id__gt"]["schema"]["type"] == "integer"
+    assert documented["modified_date__lte"]["schema"]["format"] == "date-time"
+
+
+def test_oms_list_simple_documents_its_answers(schema):
+    responses = schema["paths"][OMS_LIST_SIMPLE]["get"]["responses"]
+
+    assert set(responses["200"]["content"]) == {"application/json", "text/csv", "application/xls"}
+    assert not {"400", "401", "403", "404", "406"} - set(responses)
+    page = component(schema, "PaginatedOmsCustomerList")["properties"]
+    assert page["count"]["type"] == "integer" and "estimate" in page["count"]["description"]
+    assert list(component(schema, "OmsCustomer")["properties"]) == [
+        "id",
+        "created_date",
+        "modified_date",
+        "omnitron_id",
+        "email",
+        "first_name",
+        "last_name",
+        "phone_number",
+        "erp_code",
+        "channel",
+    ]
 
 
 @pytest.mark.django_db

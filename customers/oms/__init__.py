@@ -1,0 +1,1 @@
+"""The OMS listing of customers for business intelligence: `oms/customers/list-simple/`."""
