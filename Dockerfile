@@ -7,4 +7,6 @@ COPY . .
 RUN useradd --create-home app && chown -R app /app
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "omnitron.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "5"]
+# Threaded workers: a streamed CSV/Excel export (oms list-simple) can outlast the
+# worker timeout; a gthread worker keeps its heartbeat while a thread streams.
+CMD ["gunicorn", "omnitron.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4"]
