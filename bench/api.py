@@ -131,6 +131,7 @@ class SizeResult:
     load_total_seconds: float
     scenarios: list[ScenarioResult]
     import_result: ImportResult | None
+    phase_seconds: dict[str, float]  # queries, load (wrk), import
 
 
 @dataclasses.dataclass(frozen=True)
@@ -318,11 +319,15 @@ def measure_size(size: int, settings: Settings, token: str, log_path: Path) -> S
     load_seconds = time.perf_counter() - started
     log(f"   loaded in {report.seconds:.1f} s, with VACUUM ANALYZE {load_seconds:.1f} s")
 
+    phases = {}
+    phase_started = time.perf_counter()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     results = [ScenarioResult(s, Measured(), Measured()) for s in scenarios_for_table()]
     for result in results:
         count_queries(client, result)
+    phases["queries"] = time.perf_counter() - phase_started
+    phase_started = time.perf_counter()
     headers = {"Authorization": f"Token {token}"}
     with (
         tempfile.TemporaryDirectory() as folder,
@@ -335,8 +340,11 @@ def measure_size(size: int, settings: Settings, token: str, log_path: Path) -> S
                 measured.queries = getattr(result, side).queries
                 setattr(result, side, measured)
                 log(f"   {result.scenario.name:<24} {side:<8} {describe(measured)}")
+    phases["load"] = time.perf_counter() - phase_started
+    phase_started = time.perf_counter()
     import_result = measure_import(settings) if settings.import_orders else None
-    return SizeResult(size, report, load_seconds, results, import_result)
+    phases["import"] = time.perf_counter() - phase_started
+    return SizeResult(size, report, load_seconds, results, import_result, phases)
 
 
 def describe(measured: Measured) -> str:
@@ -452,6 +460,7 @@ class Table:
     headers: list[str]
     rows: list[list[str]]
     notes: list[str] = dataclasses.field(default_factory=list)
+    numbers: bool = True  # right-align every column but the first
 
     def text(self) -> str:
         widths = [
@@ -460,7 +469,7 @@ class Table:
 
         def line(cells: list[str]) -> str:
             return "  ".join(
-                cell.ljust(width) if i == 0 else cell.rjust(width)
+                cell.rjust(width) if i and self.numbers else cell.ljust(width)
                 for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
             ).rstrip()
 
@@ -470,7 +479,7 @@ class Table:
         return "\n".join(out)
 
     def markdown(self) -> str:
-        align = ["---"] + ["---:"] * (len(self.headers) - 1)
+        align = ["---"] + ["---:" if self.numbers else "---"] * (len(self.headers) - 1)
         out = [f"**{self.title}**", "", "| " + " | ".join(self.headers) + " |"]
         out.append("| " + " | ".join(align) + " |")
         out += [
@@ -544,10 +553,12 @@ def size_table(result: SizeResult) -> Table:
             f"over the first {imported.naive_lines:,}."
         )
     load = result.load
+    phases = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in result.phase_seconds.items())
     notes.insert(
         0,
         f"Loaded {load.customers:,} customers, {load.orders:,} orders, {load.items:,} items in "
-        f"{load.seconds:.0f} s ({result.load_total_seconds:.0f} s with VACUUM ANALYZE).",
+        f"{load.seconds:.0f} s ({result.load_total_seconds:.0f} s with VACUUM ANALYZE); "
+        f"then {phases}.",
     )
     return Table(f"{result.size:,} customers", headers, rows, notes)
 
@@ -697,7 +708,7 @@ def goals_table(results: list[SizeResult], database_vendor: str) -> Table:
             f"{imported.rate:,.0f} orders/s at {last.size:,}{where}",
             imported.rate >= MIN_IMPORT_RATE if database_vendor == "postgresql" else None,
         )
-    return Table("Goals", ["goal", "value", "verdict"], rows)
+    return Table("Goals", ["goal", "value", "verdict"], rows, numbers=False)
 
 
 def machine_description(settings: Settings, load_before: float) -> list[str]:
@@ -727,7 +738,7 @@ def machine_description(settings: Settings, load_before: float) -> list[str]:
         f"before, {os.getloadavg()[0]:.2f} after.",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. rows: what the filter matches (the "
         "baseline's exact count); queries: one request of the scenario, counted in-process; "
-        "req/s ratio: service / baseline.",
+        "ratio: service req/s / baseline req/s.",
     ]
 
 
