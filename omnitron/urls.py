@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -51,6 +53,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]
+
+# The plain-DRF baseline of the API benchmark (bench/api.py sets the variable):
+# never mounted in production.
+if os.environ.get("OMNITRON_BENCH_BASELINE") == "1":
+    urlpatterns.append(path("bench-baseline/", include("bench.baseline.urls")))
 
 handler400 = "omnitron.exceptions.bad_request"
 handler403 = "omnitron.exceptions.permission_denied"
