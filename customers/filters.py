@@ -113,7 +113,10 @@ class CustomerFilterSet(BoundedTextFilterSet):
     pk__lt = IntegerFilter(field_name="pk", lookup_expr="lt")
     pk__lte = IntegerFilter(field_name="pk", lookup_expr="lte")
     pk__in = IntegerInFilter(field_name="pk", lookup_expr="in")
-    channel = IntegerPkMultipleChoiceFilter(queryset=Channel.objects.all())
+    # A customer has one channel: `channel IN (...)` cannot repeat a row, and
+    # django-filter's default DISTINCT (over every column) cost a second a page
+    # at a million rows.
+    channel = IntegerPkMultipleChoiceFilter(queryset=Channel.objects.all(), distinct=False)
     email = filters.CharFilter(lookup_expr="exact")
     email__startswith = filters.CharFilter(field_name="email", lookup_expr="startswith")
     first_name = CharFilterWithNull()
