@@ -162,11 +162,25 @@ def nulls_as_largest(ordering: str) -> OrderBy:
 
 
 class BoundedTextFilterSet(filters.FilterSet):
-    """A FilterSet whose text filters refuse values longer than the model field holds.
+    """A FilterSet whose text filters refuse values longer than the model field holds,
+    and which builds only the filters a request names.
 
     Such a value cannot match anything, and a huge one (a LIKE pattern of 100k
     characters) makes the database fail: it is a 400 naming the parameter instead.
     """
+
+    def __init__(self, data=None, *args, **kwargs):
+        # django-filter deep-copies every filter and builds a form field for each
+        # on every request: about 8 ms for the customer list's fifty. Only the
+        # filters a parameter names can change the result (a parameter names a
+        # filter by its name, or its name and a suffix: `_min`, `_after`, ...).
+        if data is not None:
+            self.base_filters = {
+                name: filter_
+                for name, filter_ in type(self).base_filters.items()
+                if any(param == name or param.startswith(f"{name}_") for param in data)
+            }
+        super().__init__(data, *args, **kwargs)
 
     @classmethod
     def get_filters(cls):
