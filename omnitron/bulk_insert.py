@@ -46,7 +46,8 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model], using="
         else operator.attrgetter(field.attname)
         for field in fields
     ]
-    pks = _copy(connection, model, ([read(obj) for read in readers] for obj in objs), len(objs))
+    value_rows = ([read(obj) for read in readers] for obj in objs)
+    pks = _copy(connection, model, fields, value_rows, len(objs))
     for obj, pk in zip(objs, pks, strict=True):
         obj.pk = pk
         obj._state.adding = False
@@ -77,7 +78,7 @@ def bulk_insert_values(
         [row[f.attname] if f.attname in row else default() for f, default in columns]
         for row in rows
     )
-    return _copy(connection, model, value_rows, len(rows))
+    return _copy(connection, model, fields, value_rows, len(rows))
 
 
 def _decoded(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,10 +96,9 @@ def _value_fields(model: type[models.Model]) -> list[models.Field]:
     return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
-def _copy(connection, model, value_rows: Iterable[list], count: int) -> list[int]:
-    """COPY `count` rows of values of the non-key fields, with keys from the sequence."""
+def _copy(connection, model, fields, value_rows: Iterable[list], count: int) -> list[int]:
+    """COPY `count` rows of values of `fields` (the non-key ones), keys from the sequence."""
     meta = model._meta
-    fields = _value_fields(model)
     converters = [_copy_text_converter(field) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(

@@ -62,15 +62,20 @@ class BoundedCountPaginator(Paginator):
     a page with no rows past the first is a missing page (404), as ever.
     """
 
-    count_is_exact = True
+    @cached_property
+    def _bounded(self) -> tuple[int, bool]:
+        return bounded_count(self.object_list)
 
     @cached_property
     def count(self) -> int:
-        count, self.count_is_exact = bounded_count(self.object_list)
-        return count
+        return self._bounded[0]
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self._bounded[1]
 
     def page(self, number):
-        if self.count is not None and self.count_is_exact:  # the count says which it is
+        if self.count_is_exact:
             return super().page(number)
         # An estimate bounds nothing: a page exists if it has rows.
         number = self._page_number(number)
