@@ -122,7 +122,7 @@ if PRODUCTION:
     }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["omnitron.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["omnitron.permissions.ModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "omnitron.pagination.PageLimitPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -3,11 +3,12 @@ import os
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 
 from omnitron.auth import LoginView
+from omnitron.authentication import TokenAuthentication
 
 
 class SchemaView(SpectacularAPIView):

@@ -3,7 +3,8 @@
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
@@ -98,3 +99,61 @@ def test_create_api_user_command_prints_a_working_token(channel):
     client.credentials(HTTP_AUTHORIZATION=f"Token {out.getvalue().strip()}")
     assert client.get(LIST_URL).status_code == 200
     assert client.post(LIST_URL, {}, format="json").status_code == 403
+
+
+# The token, its user and the user's permissions are read in one query
+# (omnitron/authentication.py): each source of a permission must still count.
+
+
+def test_a_groups_permission_lets_its_members_read(channel):
+    user = make_user("grouped", permissions=False)
+    client = client_for(user)
+    assert client.get(LIST_URL).status_code == 403
+
+    readers = Group.objects.create(name="readers")
+    readers.permissions.add(Permission.objects.get(codename="view_customer"))
+    user.groups.add(readers)
+    assert client.get(LIST_URL).status_code == 200
+    assert client.patch(f"{LIST_URL}1/", {}, format="json").status_code == 403
+
+
+def test_permissions_from_the_user_and_a_group_add_up(channel):
+    user = make_user("both", permissions=False)
+    user.user_permissions.add(Permission.objects.get(codename="view_customer"))
+    editors = Group.objects.create(name="editors")
+    editors.permissions.add(
+        *Permission.objects.filter(codename__in=["view_customer", "change_customer"])
+    )
+    user.groups.add(editors)
+    customer = CustomerFactory(channel=channel)
+
+    response = client_for(user).patch(
+        f"{LIST_URL}{customer.pk}/", {"first_name": "Veli"}, format="json"
+    )
+
+    assert response.status_code == 200
+    customer.refresh_from_db()
+    assert customer.first_name == "Veli"
+
+
+def test_a_revoked_permission_holds_from_the_next_request(channel):
+    user = make_user("revoked", read_only=True)
+    client = client_for(user)
+    assert client.get(LIST_URL).status_code == 200
+
+    user.user_permissions.remove(Permission.objects.get(codename="view_customer"))
+    assert client.get(LIST_URL).status_code == 403
+
+
+def test_a_superuser_needs_no_permission_rows(channel):
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw-123456")
+    assert client_for(admin).get(LIST_URL).status_code == 200
+
+
+def test_an_inactive_users_token_is_a_401(user, channel):
+    client = client_for(user)
+    user.is_active = False
+    user.save()
+    response = client.get(LIST_URL)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "User inactive or deleted."}

@@ -11,12 +11,14 @@ import re
 from django.db.models import Count, Sum
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 
 from channels.models import Channel
 from customers.models import Customer
+from omnitron.permissions import ModelPermissions
 
 ATTRIBUTE_PARAM = re.compile(r"attributes__(\w{1,64})", re.ASCII)
 
@@ -69,6 +71,11 @@ class BaselineCustomerFilterSet(filters.FilterSet):
 
 
 class BaselineCustomerViewSet(viewsets.ModelViewSet):
+    # DRF's own token authentication and the model permissions a user would
+    # write (the project's permission class is exactly that), never the
+    # project's tuned classes: the baseline pays what plain DRF pays.
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [ModelPermissions]
     queryset = Customer.objects.all()
     serializer_class = BaselineCustomerSerializer
     pagination_class = PageNumberPagination
