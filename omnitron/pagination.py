@@ -1,7 +1,7 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from omnitron.counting import EXACT_COUNT_LIMIT, BoundedCountPaginator
+from omnitron.counting import ESTIMATE_TRUSTED_FACTOR, EXACT_COUNT_LIMIT, BoundedCountPaginator
 
 MAX_LIMIT = 1000
 # OFFSET pages reach this far into a result; past it, a 400 points to the keyset
@@ -77,6 +77,8 @@ class PageLimitPagination(PageNumberPagination):
         response = super().get_paginated_response_schema(schema)
         response["properties"]["count"]["description"] = (
             f"Rows matching the request: exact up to {EXACT_COUNT_LIMIT:,}; above that, on "
-            "PostgreSQL, the query planner's estimate. `next` is null on the last page either way."
+            "PostgreSQL, the query planner's estimate, and the estimate alone when the planner "
+            f"expects more than {EXACT_COUNT_LIMIT * ESTIMATE_TRUSTED_FACTOR:,}. `next` is "
+            "null on the last page either way, and the last page's count is exact."
         )
         return response

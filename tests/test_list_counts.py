@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from customers.models import Customer
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,27 @@ def test_estimated_count_costs_no_extra_query(api, channel, small_exact_limit):
     assert estimated.json()["count"] > 5
     assert exact.json()["count"] == 3
     assert len(estimated_queries) == len(exact_queries)
+
+
+@pytest.mark.postgresql
+def test_an_estimate_far_above_the_limit_is_the_count_and_nothing_is_counted(
+    api, channel, small_exact_limit
+):
+    """Above ESTIMATE_TRUSTED_FACTOR times the limit the planner's word is taken as it is.
+
+    The planner is made to believe in 40 rows where 4 remain, fewer than the
+    limit: had any row been counted, page one would say 4, exactly.
+    """
+    customers = CustomerFactory.create_batch(40, channel=channel)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Customer._meta.db_table}")
+    Customer.objects.filter(pk__in=[c.pk for c in customers[4:]]).delete()
+
+    pages = walk(api, limit=2)
+
+    assert pages[0]["count"] >= 5 * 5
+    assert [len(page["results"]) for page in pages] == [2, 2]
+    assert pages[-1]["count"] == 4
 
 
 def test_pages_end_at_the_depth_offset_pages_reach(api, channel):
