@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from channels.serializers import ChannelSerializer
 from customers.models import Customer
+from omnitron.representation import FastRepresentationMixin
 from omnitron.serializers import JSONObjectModelSerializer
 
 CUSTOMER_FIELDS = [
@@ -49,7 +50,7 @@ class ChannelCustomerSerializer(CustomerSerializer):
         extra_kwargs = {"channel": {"required": False}}
 
 
-class OrdersInfoSerializer(serializers.Serializer):
+class OrdersInfoSerializer(FastRepresentationMixin, serializers.Serializer):
     """Order totals, read from the annotations of `with_order_totals()`."""
 
     total_order_amount = serializers.DecimalField(

@@ -1,6 +1,7 @@
 from django.db import models
 from rest_framework import serializers
 
+from omnitron.representation import FastRepresentationMixin
 from omnitron.validators import MAX_JSON_DEPTH
 
 
@@ -21,7 +22,7 @@ class JSONObjectField(serializers.JSONField):
             self.fail("too_deep")
 
 
-class JSONObjectModelSerializer(serializers.ModelSerializer):
+class JSONObjectModelSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.JSONField: JSONObjectField,
