@@ -147,6 +147,14 @@ def analyze() -> None:
             cursor.execute("ANALYZE")
 
 
+def settle() -> None:
+    """analyze(), then a CHECKPOINT on PostgreSQL: no dirty page left to write mid-measurement."""
+    analyze()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+
+
 def _pick(rng: random.Random, weighted: tuple) -> str:
     draw = rng.random()
     for value, share in weighted:
