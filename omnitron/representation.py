@@ -79,23 +79,23 @@ def _model_attribute(model, source: str) -> str | None:
     return None
 
 
-def _reader(field: serializers.Field, model) -> Callable[[Any], Any]:
-    """How to read the field's value from an instance: a plain attribute where DRF's is one."""
-    attribute = None
-    if model is not None and len(field.source_attrs) == 1:
-        if isinstance(field, serializers.PrimaryKeyRelatedField):
-            if field.pk_field is None and field.use_pk_only_optimization():
-                try:
-                    relation = model._meta.get_field(field.source_attrs[0])
-                except FieldDoesNotExist:
-                    relation = None
-                if relation is not None and relation.concrete and relation.many_to_one:
-                    attribute = relation.attname
-        else:
-            attribute = _model_attribute(model, field.source_attrs[0])
-    if attribute is None:
-        return field.get_attribute
-    return operator.attrgetter(attribute)
+def _direct_attribute(field: serializers.Field, model) -> str | None:
+    """The instance attribute holding the field's value, where DRF's lookup amounts to one.
+
+    None: the field reads through its own `get_attribute`.
+    """
+    if model is None or len(field.source_attrs) != 1:
+        return None
+    source = field.source_attrs[0]
+    if not isinstance(field, serializers.PrimaryKeyRelatedField):
+        return _model_attribute(model, source)
+    if field.pk_field is not None or not field.use_pk_only_optimization():
+        return None
+    try:
+        relation = model._meta.get_field(source)
+    except FieldDoesNotExist:
+        return None
+    return relation.attname if relation.concrete and relation.many_to_one else None
 
 
 def _presenter(field: serializers.Field, direct: bool) -> Callable[[Any], Any]:
@@ -180,7 +180,7 @@ def _make_plan(cls):
         return None
     fields = []
     for field in readable:
-        read = _reader(field, model)
-        present = _presenter(field, direct=read is not field.get_attribute)
-        fields.append((field.field_name, read, present))
+        attribute = _direct_attribute(field, model)
+        read = operator.attrgetter(attribute) if attribute else field.get_attribute
+        fields.append((field.field_name, read, _presenter(field, direct=attribute is not None)))
     return model, fields
