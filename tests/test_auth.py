@@ -6,8 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from omnitron.authentication import TokenAuthentication
 from tests.conftest import client_for, make_user
 from tests.factories import CustomerFactory
 
@@ -157,3 +159,23 @@ def test_an_inactive_users_token_is_a_401(user, channel):
     response = client.get(LIST_URL)
     assert response.status_code == 401
     assert response.json() == {"detail": "User inactive or deleted."}
+
+
+def test_the_authenticated_user_and_token_are_the_stored_ones(user):
+    """The hand-written token query reads back what the ORM would: types and values."""
+    user.last_login = timezone.now()
+    user.is_staff = True
+    user.save()
+    stored = get_user_model().objects.get(pk=user.pk)
+
+    found, token = TokenAuthentication().authenticate_credentials(user.auth_token.key)
+
+    fields = [field.attname for field in get_user_model()._meta.concrete_fields]
+    assert [getattr(found, name) for name in fields] == [getattr(stored, name) for name in fields]
+    assert found.last_login.tzinfo is not None and found.is_staff is True
+    assert (token.key, token.user_id, token.created) == (
+        user.auth_token.key,
+        user.pk,
+        user.auth_token.created,
+    )
+    assert token.user is found and not found._state.adding
