@@ -41,21 +41,21 @@ def bounded_count(queryset: QuerySet, limit: int | None = None) -> tuple[int, bo
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return queryset.count(), True
-    queryset = queryset.order_by()
     try:
-        bounded_sql, bounded_params = queryset[: limit + 1].values("pk").query.sql_with_params()
-        full_sql, full_params = queryset.query.sql_with_params()
+        # The row estimate does not depend on the columns: the primary key alone
+        # is one compiled query for both the EXPLAIN and the count.
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # a filter no row can match (an empty `__in`): no query needed
         return 0, True
     with connection.cursor() as cursor:
-        # The whole query as text, for the function's EXPLAIN: mogrify quotes the values.
-        full_text = cursor.mogrify(full_sql, full_params).decode()
+        # The query as text, for the function's EXPLAIN: mogrify quotes the values.
+        text = cursor.mogrify(sql, params).decode()
         # CASE runs the counting subquery only when the estimate is not trusted.
         cursor.execute(
-            f"SELECT estimate, CASE WHEN estimate > %s THEN NULL "
-            f"ELSE (SELECT count(*) FROM ({bounded_sql}) AS bounded) END "
+            f"SELECT estimate, CASE WHEN estimate > %s THEN NULL ELSE (SELECT count(*) FROM "
+            f"(SELECT 1 FROM ({sql}) AS matching LIMIT %s) AS bounded) END "
             f"FROM (SELECT {ESTIMATE_FUNCTION}(%s) AS estimate) AS e",
-            [limit * ESTIMATE_TRUSTED_FACTOR, *bounded_params, full_text],
+            [limit * ESTIMATE_TRUSTED_FACTOR, *params, limit + 1, text],
         )
         estimate, counted = cursor.fetchone()
     if counted is None:
