@@ -5,10 +5,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 
 from omnitron.auth import LoginView
 from omnitron.authentication import TokenAuthentication
+from omnitron.json_renderer import FastJSONRenderer
 
 
 class SchemaView(SpectacularAPIView):
@@ -20,8 +20,8 @@ class SchemaView(SpectacularAPIView):
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
+        self.request.accepted_renderer = FastJSONRenderer()
+        self.request.accepted_media_type = FastJSONRenderer.media_type
         return response
 
 

@@ -15,6 +15,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 
 from channels.models import Channel
 from customers.models import Customer
@@ -72,10 +73,12 @@ class BaselineCustomerFilterSet(filters.FilterSet):
 
 class BaselineCustomerViewSet(viewsets.ModelViewSet):
     # DRF's own token authentication and the model permissions a user would
-    # write (the project's permission class is exactly that), never the
-    # project's tuned classes: the baseline pays what plain DRF pays.
+    # write (the project's permission class is exactly that), and DRF's JSON
+    # renderer, never the project's tuned classes: the baseline pays what
+    # plain DRF pays.
     authentication_classes = [TokenAuthentication]
     permission_classes = [ModelPermissions]
+    renderer_classes = [JSONRenderer]
     queryset = Customer.objects.all()
     serializer_class = BaselineCustomerSerializer
     pagination_class = PageNumberPagination

@@ -4,11 +4,11 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
-from rest_framework.renderers import JSONRenderer
 
 from customers.models import Customer
 from customers.oms.filters import OmsCustomerFilterSet
 from customers.oms.serializers import EXPORT_COLUMNS, HEADER, OmsCustomerSerializer, export_row
+from omnitron.json_renderer import FastJSONRenderer
 from omnitron.metadata import FilteredListMetadata
 from omnitron.renderers import CSVRenderer, ExcelRenderer, TableRenderer
 
@@ -50,7 +50,7 @@ class OmsCustomerListView(ListAPIView):
     queryset = Customer.objects.only(*EXPORT_COLUMNS).order_by("id")
     serializer_class = OmsCustomerSerializer
     filterset_class = OmsCustomerFilterSet
-    renderer_classes = [JSONRenderer, CSVRenderer, ExcelRenderer]
+    renderer_classes = [FastJSONRenderer, CSVRenderer, ExcelRenderer]
     metadata_class = FilteredListMetadata
     # Rows a streamed export holds in memory at once (a server-side cursor on PostgreSQL).
     export_chunk_size = 2000
@@ -92,5 +92,5 @@ class OmsCustomerListView(ListAPIView):
         return response
 
     def answer_in_json(self):
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
+        self.request.accepted_renderer = FastJSONRenderer()
+        self.request.accepted_media_type = FastJSONRenderer.media_type
