@@ -21,7 +21,7 @@ EXACT_COUNT_LIMIT = 10_000
 # An estimate this many times the limit is trusted without counting: a planner
 # that far off on a plain filter is rare, and `next` never depends on the count.
 ESTIMATE_TRUSTED_FACTOR = 5
-# Created by customers/migrations/0005_count_estimate_function.py (PostgreSQL only).
+# Created by customers/migrations/0004_count_estimate_function.py (PostgreSQL only).
 ESTIMATE_FUNCTION = "omnitron_row_estimate"
 CREATE_ESTIMATE_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION {ESTIMATE_FUNCTION}(query text) RETURNS bigint AS $$
