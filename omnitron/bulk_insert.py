@@ -9,10 +9,9 @@ as they would after bulk_create.
 """
 
 import functools
-import io
 import json
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import connections, models
@@ -20,6 +19,9 @@ from django.utils import timezone
 
 # COPY's text format: backslash escapes (see _escaped), \N for NULL.
 COPY_NULL = "\\N"
+# Characters sent to the server at a time: big enough to keep its per-message cost low.
+COPY_CHUNK_SIZE = 64 * 1024
+TAB = "\t"
 
 
 class EncodedJSON(str):
@@ -106,17 +108,55 @@ def _copy(connection, model, fields, value_rows: Iterable[list], count: int) -> 
             [meta.db_table, meta.pk.column, count],
         )
         pks = [pk for (pk,) in cursor.fetchall()]
-        text = io.StringIO()
-        for pk, values in zip(pks, value_rows, strict=True):
-            text.write(f"{pk}\t")
-            cells = [convert(value) for convert, value in zip(converters, values, strict=True)]
-            text.write("\t".join(cells))
-            text.write("\n")
-        text.seek(0)
+        lines = _copy_lines(pks, value_rows, converters)
         quote = connection.ops.quote_name
         columns = ", ".join(quote(field.column) for field in [meta.pk, *fields])
-        cursor.cursor.copy_expert(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", text)
+        reader = _LineReader(lines)
+        try:
+            cursor.cursor.copy_expert(
+                f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", reader, size=COPY_CHUNK_SIZE
+            )
+        except Exception:
+            # psycopg2 reports an error raised while reading as the server's QueryCanceled:
+            # raise what went wrong here instead (a value we cannot write is not retried).
+            if reader.error is not None:
+                raise reader.error from None
+            raise
     return pks
+
+
+def _copy_lines(pks: list[int], value_rows: Iterable[list], converters: list) -> Iterator[str]:
+    for pk, values in zip(pks, value_rows, strict=True):
+        cells = [convert(value) for convert, value in zip(converters, values, strict=True)]
+        yield f"{pk}\t{TAB.join(cells)}\n"
+
+
+class _LineReader:
+    """A file for psycopg2's copy_expert whose text is made as it is read.
+
+    The server inserts each chunk as it arrives, so it works on one while the
+    next is being written here, on the other core, instead of waiting for the
+    whole text. A read returns whole lines, at least `size` characters of them
+    while any are left (psycopg2 sends what it gets).
+    """
+
+    def __init__(self, lines: Iterator[str]):
+        self._lines = lines
+        self.error: Exception | None = None
+
+    def read(self, size: int = -1) -> str:
+        chunk = []
+        length = 0
+        try:
+            for line in self._lines:
+                chunk.append(line)
+                length += len(line)
+                if length >= size > 0:
+                    break
+        except Exception as error:
+            self.error = error
+            raise
+        return "".join(chunk)
 
 
 def _copy_text_converter(field: models.Field) -> Callable[[Any], str]:
