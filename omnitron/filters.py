@@ -4,6 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connections
 from django.db.models import F, Q
 from django.db.models.expressions import OrderBy
 from django_filters import rest_framework as filters
@@ -107,21 +108,64 @@ class UtcDateRangeFilter(filters.DateFilter):
 
 
 class IntegerPkMultipleChoiceField(ModelMultipleChoiceField):
-    """Primary keys outside the 64-bit range are an invalid value, not a database overflow."""
+    """Integer primary keys of existing objects, as a list of ints.
+
+    A key outside the 64-bit range is an invalid value, not a database
+    overflow. Over a whole table, existence is checked by one plain statement
+    made once: Django's check builds and compiles a queryset per value and
+    reads model instances, the largest part of a `channel=` filter's cost.
+    The errors are Django's, with the same codes and parameters.
+    """
 
     def _check_values(self, value):
+        if self.to_field_name or self.null_label is not None or self.queryset.query.has_filters():
+            return super()._check_values(value)
+        try:
+            value = frozenset(value)
+        except TypeError:
+            raise ValidationError(
+                self.error_messages["invalid_list"], code="invalid_list"
+            ) from None
+        keys = {}
         for pk in value:
+            self.validate_no_null_characters(pk)
             try:
                 number = int(pk)
             except (TypeError, ValueError):
-                continue  # Not a number: the parent class reports it.
-            if not BIGINT_MIN <= number <= BIGINT_MAX:
+                number = None
+            if number is None or not BIGINT_MIN <= number <= BIGINT_MAX:
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
                     params={"pk": pk},
                 )
-        return super()._check_values(value)
+            keys[pk] = number
+        found = existing_keys(self.queryset, set(keys.values()))
+        for pk, number in keys.items():
+            if number not in found:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return sorted(found)
+
+
+def existing_keys(queryset, keys: set[int]) -> set[int]:
+    """Which of `keys` are primary keys of `queryset`'s table."""
+    if not keys:
+        return set()
+    connection = connections[queryset.db]
+    meta = queryset.model._meta
+    quote = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote(meta.pk.column)} FROM {quote(meta.db_table)} "
+            f"WHERE {quote(meta.pk.column)} IN ({placeholders})",
+            list(keys),
+        )
+        return {pk for (pk,) in cursor.fetchall()}
 
 
 class IntegerPkMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):

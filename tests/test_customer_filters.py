@@ -473,6 +473,34 @@ def test_invalid_value_is_a_400_naming_the_parameter(api, named_pks, param, valu
     assert isinstance(body[param], list) and body[param], body
 
 
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (["999999"], "Select a valid choice. 999999 is not one of the available choices."),
+        (["{web}", "999999"], "Select a valid choice. 999999 is not one of the available choices."),
+        (["abc"], "“abc” is not a valid value."),
+        (["-1e3"], "“-1e3” is not a valid value."),
+    ],
+)
+def test_an_unknown_or_malformed_channel_is_named_with_djangos_message(
+    api, named_pks, values, message
+):
+    values = [value.format(**named_pks) for value in values]
+
+    response = api.get(LIST_URL, {"channel": values})
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {"channel": [message]}
+
+
+def test_a_channel_given_twice_or_padded_filters_once(api, named_pks):
+    web = str(named_pks["web"])
+
+    names = listed_names(api, {"channel": [web, f" {web} ", web]}, named_pks)
+
+    assert sorted(names) == ["ayse", "burak", "mehmet"]
+
+
 def test_a_64_character_key_is_accepted(api, named_pks):
     assert listed_names(api, {"attributes__" + "k" * 64: "1"}, named_pks) == []
 
