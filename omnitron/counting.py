@@ -71,7 +71,17 @@ class BoundedCountPaginator(Paginator):
     An estimate can be off either way, so a page reads one row more than it
     shows: that row, not the estimate, says whether a next page exists, and
     a page with no rows past the first is a missing page (404), as ever.
+
+    With `rows_from` (the same rows unfiltered), a page is read keys first:
+    the page's primary keys from the filtered query, then its rows from
+    `rows_from` by key, in one statement. Where the filter's index holds the
+    key, the database reads only the index for the matching rows, and the
+    table for the page's rows alone, rather than every matching row to sort them.
     """
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        self.rows_from: QuerySet | None = kwargs.pop("rows_from", None)
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page, **kwargs)
 
     @cached_property
     def _bounded(self) -> tuple[int, bool]:
@@ -87,17 +97,31 @@ class BoundedCountPaginator(Paginator):
 
     def page(self, number):
         if self.count_is_exact:
-            return super().page(number)
+            number = self.validate_number(number)
+            bottom = (number - 1) * self.per_page
+            top = bottom + self.per_page
+            if top + self.orphans >= self.count:
+                top = self.count
+            return self._get_page(self._rows(bottom, top), number, self)
         # An estimate bounds nothing: a page exists if it has rows.
         number = self._page_number(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        rows = self._rows(bottom, bottom + self.per_page + 1)
         if not rows and number > 1:
             raise EmptyPage("That page contains no results")
         seen = bottom + len(rows)
         self.count = seen if len(rows) <= self.per_page else max(self.count, seen)
         self.__dict__.pop("num_pages", None)
         return self._get_page(rows[: self.per_page], number, self)
+
+    def _rows(self, bottom: int, top: int) -> list:
+        if self.rows_from is None or not isinstance(self.object_list, QuerySet):
+            return list(self.object_list[bottom:top])
+        keys = self.object_list.values("pk")[bottom:top]
+        rows = self.rows_from.filter(pk__in=keys)
+        if self.object_list.query.order_by:
+            rows = rows.order_by(*self.object_list.query.order_by)
+        return list(rows)
 
     @staticmethod
     def _page_number(number) -> int:

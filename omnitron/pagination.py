@@ -1,3 +1,5 @@
+from functools import partial
+
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
@@ -63,6 +65,10 @@ class PageLimitPagination(PageNumberPagination):
                     ]
                 }
             )
+        # A view may name the unfiltered rows to read a page from, keys first (see
+        # BoundedCountPaginator).
+        rows_from = view.page_rows_from() if hasattr(view, "page_rows_from") else None
+        self.django_paginator_class = partial(BoundedCountPaginator, rows_from=rows_from)
         return super().paginate_queryset(queryset, request, view)
 
     def get_schema_operation_parameters(self, view):
