@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from customers.models import Customer
+from omnitron.counting import ESTIMATE_TRUSTED_FACTOR
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,9 +85,26 @@ def test_an_estimate_far_above_the_limit_is_the_count_and_nothing_is_counted(
 
     pages = walk(api, limit=2)
 
-    assert pages[0]["count"] >= 5 * 5
+    assert pages[0]["count"] >= 5 * ESTIMATE_TRUSTED_FACTOR
     assert [len(page["results"]) for page in pages] == [2, 2]
     assert pages[-1]["count"] == 4
+
+
+@pytest.mark.postgresql
+def test_an_estimate_near_the_limit_is_checked_by_counting(api, channel, small_exact_limit):
+    """Between the limit and ESTIMATE_TRUSTED_FACTOR times it, rows are counted: exact if few.
+
+    The planner is made to believe in 8 rows (above the limit of 5, below 5 * 2)
+    where 4 remain: page one says 4.
+    """
+    customers = CustomerFactory.create_batch(8, channel=channel)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Customer._meta.db_table}")
+    Customer.objects.filter(pk__in=[c.pk for c in customers[4:]]).delete()
+
+    pages = walk(api, limit=2)
+
+    assert [page["count"] for page in pages] == [4, 4]
 
 
 def test_pages_end_at_the_depth_offset_pages_reach(api, channel):
