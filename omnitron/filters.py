@@ -108,18 +108,19 @@ class UtcDateRangeFilter(filters.DateFilter):
 
 
 class IntegerPkMultipleChoiceField(ModelMultipleChoiceField):
-    """Integer primary keys of existing objects, as a list of ints.
+    """Integer primary keys of existing objects.
 
     A key outside the 64-bit range is an invalid value, not a database
-    overflow. Over a whole table, existence is checked by one plain statement
-    made once: Django's check builds and compiles a queryset per value and
-    reads model instances, the largest part of a `channel=` filter's cost.
-    The errors are Django's, with the same codes and parameters.
+    overflow. Over a whole table, existence is checked by one plain SELECT of
+    the keys, and the keys are the value: Django's check builds and compiles a
+    queryset per value and reads model instances, the largest part of a
+    `channel=` filter's cost. The errors are Django's, with the same codes and
+    parameters.
     """
 
     def _check_values(self, value):
         if self.to_field_name or self.null_label is not None or self.queryset.query.has_filters():
-            return super()._check_values(value)
+            return super()._check_values(self._within_range(value))
         try:
             value = frozenset(value)
         except TypeError:
@@ -149,6 +150,21 @@ class IntegerPkMultipleChoiceField(ModelMultipleChoiceField):
                     params={"value": pk},
                 )
         return sorted(found)
+
+    def _within_range(self, value):
+        """`value`, if no integer in it is beyond 64 bits (the rest is for Django to judge)."""
+        for pk in value:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue
+            if not BIGINT_MIN <= number <= BIGINT_MAX:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return value
 
 
 def existing_keys(queryset, keys: set[int]) -> set[int]:

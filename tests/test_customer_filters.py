@@ -9,8 +9,11 @@ their primary keys as `{ayse}` or `{web}` (filled in with str.format).
 from datetime import UTC, date, datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from channels.models import Channel
 from customers.models import Customer, Gender, IntegrationMapping, UserType
+from omnitron.filters import IntegerPkMultipleChoiceField
 from tests.factories import ChannelFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -591,3 +594,21 @@ def test_detailed_list_answers_a_400_for_invalid_values(api, named_pks):
 
     assert response.status_code == 400
     assert "pk__in" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (["99999999999999999999"], "invalid_pk_value"),
+        (["{web}"], "invalid_choice"),  # exists, but not among the field's choices
+        (["abc"], "invalid_pk_value"),
+    ],
+)
+def test_a_channel_field_over_some_channels_refuses_the_others(named_pks, value, code):
+    field = IntegerPkMultipleChoiceField(queryset=Channel.objects.filter(pk=named_pks["app"]))
+
+    with pytest.raises(ValidationError) as raised:
+        field.clean([item.format(**named_pks) for item in value])
+
+    assert raised.value.code == code
+    assert list(field.clean([str(named_pks["app"])])) == [Channel.objects.get(pk=named_pks["app"])]
