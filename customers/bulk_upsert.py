@@ -21,6 +21,7 @@ from channels.models import Channel
 from customers.fields import creation_changes
 from customers.models import Customer
 from omnitron.bulk_insert import bulk_insert
+from omnitron.bulk_update import bulk_update_fields
 
 
 class Outcome(enum.StrEnum):
@@ -62,7 +63,9 @@ class CustomerBatchUpsert:
         self.kept_fields = {identifier_field, "channel_code"}
 
     def run(self, records: list[dict[str, Any]]) -> list[UpsertResult]:
-        customers = self._locked_customers({r[self.identifier_field] for r in records})
+        customers = self._locked_customers(
+            {r[self.identifier_field] for r in records}, {name for r in records for name in r}
+        )
         codes_taken = self._channel_codes_taken(records, customers)
         created: list[Customer] = []
         changed_fields: dict[int, tuple[Customer, set[str]]] = {}
@@ -105,16 +108,20 @@ class CustomerBatchUpsert:
         )
         return results
 
-    def _locked_customers(self, keys: set) -> dict[Any, Customer]:
+    def _locked_customers(self, keys: set, fields: set[str]) -> dict[Any, Customer]:
         """The channel's customers with these keys, locked until the transaction ends.
 
         Locked in primary-key order, so two writers never wait on each other in a cycle.
         Where the key is not unique (email, phone), the oldest customer is the one.
+        Only `fields` (those the records give) are read, with what identifies a
+        customer and names it in its audit records: the others are not compared,
+        and a customer's five JSON columns cost more to read than the rest.
         """
         customers: dict[Any, Customer] = {}
         found = (
             Customer.objects.select_for_update()
             .filter(channel=self.channel, **{f"{self.identifier_field}__in": keys})
+            .only(*fields, self.identifier_field, "channel", "channel_code", "email")
             .order_by("pk")
         )
         for customer in found:
@@ -154,4 +161,4 @@ class CustomerBatchUpsert:
             customer.modified_date = now
             by_fields[frozenset(fields)].append(customer)
         for fields, customers in by_fields.items():
-            Customer.objects.bulk_update(customers, [*sorted(fields), "modified_date"])
+            bulk_update_fields(customers, [*sorted(fields), "modified_date"])

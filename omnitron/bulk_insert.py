@@ -14,6 +14,7 @@ import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+import orjson
 from django.db import connections, models
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ COPY_NULL = "\\N"
 # Characters sent to the server at a time: big enough to keep its per-message cost low.
 COPY_CHUNK_SIZE = 64 * 1024
 TAB = "\t"
+ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 class EncodedJSON(str):
@@ -165,8 +167,7 @@ def _copy_text_converter(field: models.Field) -> Callable[[Any], str]:
     One plain function per type, no wrappers: this runs for every cell.
     """
     if isinstance(field, models.JSONField):
-        # Text as it is, not \\u escapes: shorter, and no backslashes for COPY to escape.
-        encode = (field.encoder or json.JSONEncoder)(ensure_ascii=False).encode
+        encode = _json_encoder(field)
 
         def json_text(value):
             if value is None:
@@ -187,6 +188,30 @@ def _copy_text_converter(field: models.Field) -> Callable[[Any], str]:
     if isinstance(field, models.IntegerField | models.DecimalField | models.ForeignKey):
         return lambda value: COPY_NULL if value is None else str(value)
     raise TypeError(f"bulk_insert does not handle {type(field).__name__} yet.")
+
+
+def _json_encoder(field: models.JSONField) -> Callable[[Any], str]:
+    """The JSON text of a value as the field's encoder writes it, by orjson where it can.
+
+    orjson writes the same JSON values five times faster. What it would write
+    differently goes to the field's encoder: dates and times (passed through to
+    its `default`, which writes Django's "...Z" and milliseconds) and what orjson
+    refuses (an integer beyond 64 bits, a key that is not a string, a type it
+    does not know). Spacing differs, which jsonb does not keep. One difference
+    remains: a float NaN or infinity is written as null where the encoder writes
+    text PostgreSQL refuses; the values written here are checked finite before
+    (validate_json_object, the order lines' parser). UTF-8 text, not \\u
+    escapes: shorter, and no backslashes for COPY to escape.
+    """
+    encoder = (field.encoder or json.JSONEncoder)(ensure_ascii=False)
+
+    def encode(value) -> str:
+        try:
+            return orjson.dumps(value, default=encoder.default, option=ORJSON_OPTIONS).decode()
+        except orjson.JSONEncodeError:
+            return encoder.encode(value)
+
+    return encode
 
 
 def _escaped(text: str) -> str:

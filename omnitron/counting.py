@@ -25,6 +25,10 @@ EXACT_COUNT_LIMIT = 10_000
 # planner put at 27,000 rows of a million paid that on every page to be told
 # what the estimate said.
 ESTIMATE_TRUSTED_FACTOR = 2
+# Pages are read keys first (see BoundedCountPaginator) only past this many matching
+# rows: below it, reading every matching row costs less than the second plan (0.3 ms;
+# 106 matching rows were 18% slower keys first, 1,100 rows 40% faster).
+KEYS_FIRST_MIN_ROWS = 500
 # Created by customers/migrations/0004_count_estimate_function.py (PostgreSQL only).
 ESTIMATE_FUNCTION = "omnitron_row_estimate"
 CREATE_ESTIMATE_FUNCTION = f"""
@@ -76,7 +80,8 @@ class BoundedCountPaginator(Paginator):
     shows: that row, not the estimate, says whether a next page exists, and
     a page with no rows past the first is a missing page (404), as ever.
 
-    With `rows_from` (the same rows unfiltered), a page is read keys first:
+    With `rows_from` (the same rows unfiltered) and KEYS_FIRST_MIN_ROWS matching
+    rows or more, a page is read keys first:
     the page's primary keys from the filtered query, then its rows from
     `rows_from` by key, in one statement. Where the filter's index holds the
     key, the database reads only the index for the matching rows, and the
@@ -119,7 +124,11 @@ class BoundedCountPaginator(Paginator):
         return self._get_page(rows[: self.per_page], number, self)
 
     def _rows(self, bottom: int, top: int) -> list:
-        if self.rows_from is None or not isinstance(self.object_list, QuerySet):
+        if (
+            self.rows_from is None
+            or self.count < KEYS_FIRST_MIN_ROWS
+            or not isinstance(self.object_list, QuerySet)
+        ):
             return list(self.object_list[bottom:top])
         keys = self.object_list.values("pk")[bottom:top]
         rows = self.rows_from.filter(pk__in=keys)

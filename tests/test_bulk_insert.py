@@ -1,6 +1,12 @@
 """bulk_insert_values: rows land whole, however many chunks their text is sent in, or not at all."""
 
+import json
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from audit.context import AuditContext
@@ -59,3 +65,24 @@ def test_a_value_that_fails_late_in_the_stream_leaves_no_row(channel):
     with connection.cursor() as cursor:  # the connection is usable afterwards
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+def test_json_values_are_stored_as_the_fields_encoder_writes_them(channel):
+    """orjson writes what it writes the same; the rest is the field's encoder's (Django's)."""
+    customer = CustomerFactory(channel=channel)
+    changes = {
+        "date_joined": [None, datetime(2024, 5, 1, 9, 30, 15, 123456, tzinfo=UTC)],
+        "date_of_birth": [date(1990, 2, 3), None],
+        "amount": [Decimal("149.90"), Decimal("0.10")],
+        "code": [uuid.UUID("12345678-1234-5678-1234-567812345678"), None],
+        "big": [2**70, -(2**63)],
+        "keys": [{1: "one", "ü": [1.5, 1e-7, True, None]}, {}],
+        "text": [f"line\nbreak \u2028 {AWKWARD}", ""],
+    }
+    row = row_audit_event_values(Customer, customer.pk, "repr", "update", changes, CONTEXT)
+
+    [key] = bulk_insert_values(AuditEvent, [row])
+
+    stored = AuditEvent.objects.get(pk=key).changes
+    assert stored == json.loads(DjangoJSONEncoder().encode(changes))
+    assert stored["date_joined"][1] == "2024-05-01T09:30:15.123Z"
