@@ -11,7 +11,8 @@ unless --yes):
 2. counts the SQL queries of one request of each scenario, in this process
    (Django's test client), for the service and for the baseline (bench/baseline/);
 3. loads each scenario with wrk (bench/load.py) against gunicorn (bench/server.py)
-   for --duration seconds, after --warmup seconds, service then baseline;
+   for --duration seconds a side, after --warmup seconds, in --rounds alternating
+   rounds (service, baseline, service, ...);
 4. imports a generated order file (bench/generate_orders.py) with
    `manage.py import_orders`, and its first lines one service call at a time
    (bench/import_orders.py's naive loop) as the import's baseline.
@@ -28,9 +29,11 @@ import io
 import logging
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,6 +78,7 @@ BENCH_USER = "apibench"
 MAX_P50_GROWTH = 1.5
 MIN_LIST_RATIO = 2.0
 MAX_KEYSET_GROWTH = 1.2
+SIDES = ("ours", "baseline")
 MIN_IMPORT_RATE = 2000
 
 
@@ -142,6 +146,7 @@ class Settings:
     threads: int
     server: ServerConfig
     import_orders: int
+    rounds: int
     naive_import_orders: int
 
 
@@ -264,9 +269,10 @@ def count_queries(client: APIClient, result: ScenarioResult) -> None:
         result.matches = data.get("count")
 
 
-def measure(
-    base_url: str, target: Target, headers: dict[str, str], settings: Settings, folder: Path
-) -> Measured:
+def load_runner(
+    base_url: str, target: Target, headers: dict[str, str], settings: Settings, script: Path
+) -> Callable[[float], LoadResult] | str:
+    """A function loading `target` for some seconds, or why it cannot be loaded (not a 200)."""
     body = (target.body % "probe").encode() if target.body else None
     status = status_of(
         base_url + target.one_path(),
@@ -275,16 +281,11 @@ def measure(
         body=body,
     )
     if status != 200:
-        return Measured(note=f"n/a (HTTP {status})")
-    script = None
+        return f"n/a (HTTP {status})"
     url = base_url + target.path
     if target.ids:
-        script = random_ids_script(
-            folder / "requests.lua",
-            target.path,
-            list(target.ids),
-            method=target.method,
-            body=target.body,
+        random_ids_script(
+            script, target.path, list(target.ids), method=target.method, body=target.body
         )
         url = base_url + "/"
 
@@ -295,14 +296,58 @@ def measure(
             connections=settings.connections,
             threads=settings.threads,
             headers=headers,
-            script=script,
+            script=script if target.ids else None,
         )
 
-    if settings.warmup > 0:
-        run(settings.warmup)
-    load = run(settings.duration)
-    note = f"{load.failed} of {load.requests} failed" if load.failed else ""
-    return Measured(load=load, note=note)
+    return run
+
+
+def measure_pair(
+    base_url: str, scenario: Scenario, headers: dict[str, str], settings: Settings, folder: Path
+) -> dict[str, Measured]:
+    """Both sides of a scenario, in alternating rounds: ours, the baseline, ours, ...
+
+    The machine's speed drifts (other tenants of the host, the database's
+    background work): in rounds, a slow patch falls on both sides rather than
+    on whichever ran then. Each side warms up once, before its first round.
+    """
+    runners = {
+        side: load_runner(
+            base_url, getattr(scenario, side), headers, settings, folder / f"{side}.lua"
+        )
+        for side in SIDES
+    }
+    rounds: dict[str, list[LoadResult]] = {side: [] for side in SIDES}
+    for runner in runners.values():
+        if callable(runner) and settings.warmup > 0:
+            runner(settings.warmup)
+    for _ in range(settings.rounds):
+        for side, runner in runners.items():
+            if callable(runner):
+                rounds[side].append(runner(settings.duration / settings.rounds))
+    measured = {}
+    for side, runner in runners.items():
+        if not callable(runner):
+            measured[side] = Measured(note=runner)
+            continue
+        load = combined(rounds[side])
+        note = f"{load.failed} of {load.requests} failed" if load.failed else ""
+        measured[side] = Measured(load=load, note=note)
+    return measured
+
+
+def combined(rounds: list[LoadResult]) -> LoadResult:
+    """Rounds as one: requests/s over their whole time, the median p50, the largest p99."""
+    seconds = sum(r.requests / r.requests_per_second for r in rounds if r.requests_per_second)
+    requests = sum(r.requests for r in rounds)
+    return LoadResult(
+        requests=requests,
+        requests_per_second=requests / seconds if seconds else 0.0,
+        p50_ms=statistics.median(r.p50_ms for r in rounds),
+        p99_ms=max(r.p99_ms for r in rounds),
+        non_2xx=sum(r.non_2xx for r in rounds),
+        socket_errors=sum(r.socket_errors for r in rounds),
+    )
 
 
 def measure_size(size: int, settings: Settings, token: str, log_path: Path) -> SizeResult:
@@ -334,9 +379,9 @@ def measure_size(size: int, settings: Settings, token: str, log_path: Path) -> S
         running_server(settings.server, API + "?limit=1", headers, log_path) as base_url,
     ):
         for result in results:
-            for side in ("ours", "baseline"):
-                target = getattr(result.scenario, side)
-                measured = measure(base_url, target, headers, settings, Path(folder))
+            for side, measured in measure_pair(
+                base_url, result.scenario, headers, settings, Path(folder)
+            ).items():
                 measured.queries = getattr(result, side).queries
                 setattr(result, side, measured)
                 log(f"   {result.scenario.name:<24} {side:<8} {describe(measured)}")
@@ -737,8 +782,10 @@ def machine_description(settings: Settings, load_before: float) -> list[str]:
         f"Python {platform.python_version()}, Django {django.get_version()}, "
         f"gunicorn {gunicorn.__version__}.",
         f"Server: {settings.server.describe()}. Load: wrk, {settings.connections} connections, "
-        f"{settings.threads} threads, {settings.duration:g} s per scenario after "
-        f"{settings.warmup:g} s of warm-up, over loopback. Load average {load_before:.2f} "
+        f"{settings.threads} threads, {settings.duration:g} s a side per scenario in "
+        f"{settings.rounds} alternating rounds (service, baseline, ...) after "
+        f"{settings.warmup:g} s of warm-up, over loopback; req/s over all rounds, p50 "
+        f"their median, p99 their largest. Load average {load_before:.2f} "
         f"before, {os.getloadavg()[0]:.2f} after.",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. rows: what the filter matches (the "
         "baseline's exact count); queries: one request of the scenario, counted in-process; "
@@ -792,6 +839,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes("10000,100000,1000000"))
     parser.add_argument("--duration", type=float, default=10, help="Seconds of load per scenario.")
     parser.add_argument("--warmup", type=float, default=1, help="Seconds of load before each.")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="Alternating rounds a scenario's seconds are cut in."
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2 cores).")
@@ -813,6 +863,7 @@ def main(argv: list[str] | None = None) -> None:
         server=ServerConfig(workers=args.workers, threads=args.server_threads),
         import_orders=args.import_orders,
         naive_import_orders=args.naive_import_orders,
+        rounds=max(1, args.rounds),
     )
     load_before = os.getloadavg()[0]
     # The probes ask for what may not exist (list-simple): a 404 is a figure, not a warning.
