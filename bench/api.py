@@ -302,38 +302,52 @@ def load_runner(
     return run
 
 
-def measure_pair(
-    base_url: str, scenario: Scenario, headers: dict[str, str], settings: Settings, folder: Path
-) -> dict[str, Measured]:
-    """Both sides of a scenario, in alternating rounds: ours, the baseline, ours, ...
+def measure_together(
+    base_url: str,
+    scenarios: list[Scenario],
+    headers: dict[str, str],
+    settings: Settings,
+    folder: Path,
+) -> list[dict[str, Measured]]:
+    """Both sides of each scenario, in alternating rounds: ours, the baseline, ours, ...
 
     The machine's speed drifts (other tenants of the host, the database's
-    background work): in rounds, a slow patch falls on both sides rather than
-    on whichever ran then. Each side warms up once, before its first round.
+    background work): in rounds, a slow patch falls on every figure a goal
+    compares, rather than on whichever ran then. Scenarios measured together
+    share the rounds (the keyset walk's first and last page, which a goal
+    compares with each other). Each runner warms up once, before its first round.
     """
     runners = {
-        side: load_runner(
-            base_url, getattr(scenario, side), headers, settings, folder / f"{side}.lua"
+        (index, side): load_runner(
+            base_url, getattr(scenario, side), headers, settings, folder / f"{index}-{side}.lua"
         )
+        for index, scenario in enumerate(scenarios)
         for side in SIDES
     }
-    rounds: dict[str, list[LoadResult]] = {side: [] for side in SIDES}
+    rounds: dict[tuple[int, str], list[LoadResult]] = {key: [] for key in runners}
     for runner in runners.values():
         if callable(runner) and settings.warmup > 0:
             runner(settings.warmup)
     for _ in range(settings.rounds):
-        for side, runner in runners.items():
+        for key, runner in runners.items():
             if callable(runner):
-                rounds[side].append(runner(settings.duration / settings.rounds))
-    measured = {}
-    for side, runner in runners.items():
+                rounds[key].append(runner(settings.duration / settings.rounds))
+    measured: list[dict[str, Measured]] = [{} for _ in scenarios]
+    for (index, side), runner in runners.items():
         if not callable(runner):
-            measured[side] = Measured(note=runner)
+            measured[index][side] = Measured(note=runner)
             continue
-        load = combined(rounds[side])
+        load = combined(rounds[index, side])
         note = f"{load.failed} of {load.requests} failed" if load.failed else ""
-        measured[side] = Measured(load=load, note=note)
+        measured[index][side] = Measured(load=load, note=note)
     return measured
+
+
+def measured_together(results: list[ScenarioResult]) -> list[list[ScenarioResult]]:
+    """The scenarios in the groups they are loaded in: the keyset pages as one, others alone."""
+    keyset = [r for r in results if r.scenario.kind == "keyset"]
+    groups = [[r] for r in results if r.scenario.kind != "keyset"]
+    return groups + ([keyset] if keyset else [])
 
 
 def combined(rounds: list[LoadResult]) -> LoadResult:
@@ -378,13 +392,14 @@ def measure_size(size: int, settings: Settings, token: str, log_path: Path) -> S
         tempfile.TemporaryDirectory() as folder,
         running_server(settings.server, API + "?limit=1", headers, log_path) as base_url,
     ):
-        for result in results:
-            for side, measured in measure_pair(
-                base_url, result.scenario, headers, settings, Path(folder)
-            ).items():
-                measured.queries = getattr(result, side).queries
-                setattr(result, side, measured)
-                log(f"   {result.scenario.name:<24} {side:<8} {describe(measured)}")
+        for group in measured_together(results):
+            scenarios = [result.scenario for result in group]
+            measured = measure_together(base_url, scenarios, headers, settings, Path(folder))
+            for result, sides in zip(group, measured, strict=True):
+                for side, figures in sides.items():
+                    figures.queries = getattr(result, side).queries
+                    setattr(result, side, figures)
+                    log(f"   {result.scenario.name:<24} {side:<8} {describe(figures)}")
     phases["load"] = time.perf_counter() - phase_started
     # The PATCH scenario leaves dead rows and dirty pages: settle them first, so
     # the import is not measured against the autovacuum and checkpoint they start.
