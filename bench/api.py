@@ -343,7 +343,7 @@ def measure_together(
     return measured
 
 
-def measured_together(results: list[ScenarioResult]) -> list[list[ScenarioResult]]:
+def load_groups(results: list[ScenarioResult]) -> list[list[ScenarioResult]]:
     """The scenarios in the groups they are loaded in: the keyset pages as one, others alone."""
     keyset = [r for r in results if r.scenario.kind == "keyset"]
     groups = [[r] for r in results if r.scenario.kind != "keyset"]
@@ -392,7 +392,7 @@ def measure_size(size: int, settings: Settings, token: str, log_path: Path) -> S
         tempfile.TemporaryDirectory() as folder,
         running_server(settings.server, API + "?limit=1", headers, log_path) as base_url,
     ):
-        for group in measured_together(results):
+        for group in load_groups(results):
             scenarios = [result.scenario for result in group]
             measured = measure_together(base_url, scenarios, headers, settings, Path(folder))
             for result, sides in zip(group, measured, strict=True):
@@ -593,7 +593,7 @@ def size_table(result: SizeResult) -> Table:
                 ratio(ours and ours.requests_per_second, base and base.requests_per_second),
             ]
         )
-        for side in ("ours", "baseline"):
+        for side in SIDES:
             measured = getattr(item, side)
             if measured.load is not None and measured.note:
                 notes.append(f"{item.scenario.name}, {side}: {measured.note}")

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -27,6 +28,14 @@ def make_user(username: str, read_only: bool = False, permissions: bool = True):
     if permissions:
         grant_api_access(user, read_only=read_only)
     return user
+
+
+def grant(user, *permissions: str) -> None:
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
 
 
 def client_for(user) -> APIClient:

@@ -21,7 +21,7 @@ from audit.services import record_audit_event
 from customers.models import Customer
 from customers.services import CustomerService
 from orders.models import Order
-from tests.conftest import client_for, make_user
+from tests.conftest import client_for, grant, make_user
 from tests.factories import ChannelFactory, CustomerFactory
 from tests.test_admin import form_data
 
@@ -46,14 +46,6 @@ EVERY_FIELD_OF_AN_EVENT = {
 
 def history_url(customer_pk: int) -> str:
     return f"{CUSTOMERS_URL}{customer_pk}/audit_events/"
-
-
-def grant(user, *permissions: str) -> None:
-    for permission in permissions:
-        app_label, codename = permission.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
 
 
 @pytest.fixture

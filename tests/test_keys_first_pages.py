@@ -3,9 +3,8 @@
 import pytest
 
 from customers.models import Customer
-from tests.conftest import client_for, make_user
+from tests.conftest import client_for, grant, make_user
 from tests.factories import CustomerFactory, create_customers
-from tests.test_audit_api import grant
 
 pytestmark = pytest.mark.django_db
 
