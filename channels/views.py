@@ -1,18 +1,8 @@
-from django_filters import rest_framework as filters
 from rest_framework import viewsets
 
-from channels.models import Channel, ChannelType
+from channels.filters import ChannelFilterSet
+from channels.models import Channel
 from channels.serializers import ChannelSerializer
-from omnitron.filters import BoundedTextFilterSet, StrictBooleanFilter
-
-
-class ChannelFilterSet(BoundedTextFilterSet):
-    channel_type = filters.ChoiceFilter(choices=ChannelType.choices)
-    is_active = StrictBooleanFilter()
-
-    class Meta:
-        model = Channel
-        fields: list[str] = []
 
 
 class ChannelViewSet(viewsets.ModelViewSet):

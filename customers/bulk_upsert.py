@@ -18,7 +18,7 @@ from audit.context import AuditContext
 from audit.models import Action
 from audit.services import audit_event_values, record_audit_events
 from channels.models import Channel
-from customers.fields import creation_changes
+from customers.field_sets import creation_changes
 from customers.models import Customer
 from omnitron.bulk_insert import bulk_insert
 from omnitron.bulk_update import bulk_update_fields

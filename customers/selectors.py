@@ -28,7 +28,7 @@ def _order_total(orders: QuerySet, field: str) -> Subquery:
     )
 
 
-def with_order_totals(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+def customers_with_order_totals(customers: QuerySet[Customer]) -> QuerySet[Customer]:
     """Annotate each customer with the `orders_info` totals, computed in the same query.
 
     Correlated subqueries, one per total, so only the rows of the page pay for

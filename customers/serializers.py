@@ -51,7 +51,7 @@ class ChannelCustomerSerializer(CustomerSerializer):
 
 
 class OrdersInfoSerializer(FastRepresentationMixin, serializers.Serializer):
-    """Order totals, read from the annotations of `with_order_totals()`."""
+    """Order totals, read from the annotations of `customers_with_order_totals()`."""
 
     total_order_amount = serializers.DecimalField(
         max_digits=20, decimal_places=2, coerce_to_string=False, allow_null=True

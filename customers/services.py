@@ -20,7 +20,7 @@ from customers.exceptions import (
     CustomerDeletionNotAllowed,
     CustomerDuplicatedFieldException,
 )
-from customers.fields import WRITABLE_FIELDS, audit_value, check_field_names, creation_changes
+from customers.field_sets import WRITABLE_FIELDS, audit_value, check_field_names, creation_changes
 from customers.models import Customer
 from omnitron.db import is_unique_violation
 

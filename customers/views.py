@@ -13,7 +13,7 @@ from audit.serializers import AuditEventSerializer
 from channels.models import Channel
 from customers.filters import KEYS_FIRST_FILTERS, SAFE_JSON_KEY, CustomerFilterSet
 from customers.models import Customer
-from customers.selectors import customers_in_channel, with_order_totals
+from customers.selectors import customers_in_channel, customers_with_order_totals
 from customers.serializers import (
     ChannelCustomerSerializer,
     CustomerDetailedSerializer,
@@ -57,7 +57,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         customers = super().get_queryset()
         if self.action in self.detailed_actions:
-            return with_order_totals(customers)
+            return customers_with_order_totals(customers)
         return customers
 
     def get_serializer_class(self):
@@ -157,7 +157,7 @@ class ChannelCustomerViewSet(CustomerViewSet):
     def get_queryset(self):
         customers = customers_in_channel(self.get_channel().pk)
         if self.action in self.detailed_actions:
-            return with_order_totals(customers)
+            return customers_with_order_totals(customers)
         return customers
 
     def get_serializer_class(self):

@@ -5,7 +5,7 @@ from omnitron.representation import FastRepresentationMixin
 from omnitron.validators import MAX_JSON_DEPTH
 
 
-class JSONObjectField(serializers.JSONField):
+class JSONObjectSerializerField(serializers.JSONField):
     """The serializer field of the models' JSON fields.
 
     A form upload sends the field as a JSON string: one nested too deep to
@@ -25,5 +25,5 @@ class JSONObjectField(serializers.JSONField):
 class JSONObjectModelSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
-        models.JSONField: JSONObjectField,
+        models.JSONField: JSONObjectSerializerField,
     }

@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from customers.fields import WRITABLE_FIELDS
+from customers.field_sets import WRITABLE_FIELDS
 from customers.models import Customer
 from omnitron.validators import SURROGATES, validate_json_object
 from orders.models import ORDER_DATA_FIELDS, Order, OrderItem

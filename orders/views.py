@@ -1,20 +1,9 @@
 from django.db.models import Prefetch
-from django_filters import rest_framework as filters
 from rest_framework import viewsets
 
-from omnitron.filters import BoundedTextFilterSet, IntegerFilter
+from orders.filters import OrderFilterSet
 from orders.models import Order, OrderItem
 from orders.serializers import OrderSerializer
-
-
-class OrderFilterSet(BoundedTextFilterSet):
-    customer = IntegerFilter(field_name="customer_id")
-    channel = IntegerFilter(field_name="channel_id")
-    number = filters.CharFilter()
-
-    class Meta:
-        model = Order
-        fields: list[str] = []
 
 
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):

@@ -14,7 +14,7 @@ import pytest
 from customers.models import Customer
 from customers.oms.serializers import HEADER
 from customers.oms.views import OmsCustomerListView
-from omnitron.renderers import CSVRenderer, ExcelRenderer
+from omnitron.table_renderers import CSVRenderer, ExcelRenderer
 from tests.factories import ChannelFactory, CustomerFactory, create_customers
 
 pytestmark = pytest.mark.django_db

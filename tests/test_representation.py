@@ -12,7 +12,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from channels.serializers import ChannelSerializer
 from customers.models import Customer
 from customers.oms.serializers import OmsCustomerSerializer
-from customers.selectors import with_order_totals
+from customers.selectors import customers_with_order_totals
 from customers.serializers import CustomerDetailedSerializer, CustomerSerializer
 from omnitron.representation import FastRepresentationMixin
 from orders.models import Order
@@ -64,7 +64,7 @@ def test_plain_serializers_answer_as_drf(serializer_class, varied_customers):
 
 def test_detailed_serializer_answers_as_drf(varied_customers):
     assert CustomerDetailedSerializer().representation_plan() is not None
-    for customer in with_order_totals(Customer.objects.all()):
+    for customer in customers_with_order_totals(Customer.objects.all()):
         expected = drf_representation(CustomerDetailedSerializer, customer)
         assert CustomerDetailedSerializer(customer).data == expected
     assert expected["orders_info"]["total_order_count"] in (0, 1)

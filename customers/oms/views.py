@@ -10,7 +10,7 @@ from customers.oms.filters import OmsCustomerFilterSet
 from customers.oms.serializers import EXPORT_COLUMNS, HEADER, OmsCustomerSerializer, export_row
 from omnitron.json_renderer import FastJSONRenderer
 from omnitron.metadata import FilteredListMetadata
-from omnitron.renderers import CSVRenderer, ExcelRenderer, TableRenderer
+from omnitron.table_renderers import CSVRenderer, ExcelRenderer, TableRenderer
 
 EXPORT_FILENAME = "customers"
 
