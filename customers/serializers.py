@@ -2,7 +2,6 @@ from rest_framework import serializers
 
 from channels.serializers import ChannelSerializer
 from customers.models import Customer
-from omnitron.representation import FastRepresentationMixin
 from omnitron.serializers import JSONObjectModelSerializer
 
 CUSTOMER_FIELDS = [
@@ -50,7 +49,7 @@ class ChannelCustomerSerializer(CustomerSerializer):
         extra_kwargs = {"channel": {"required": False}}
 
 
-class OrdersInfoSerializer(FastRepresentationMixin, serializers.Serializer):
+class OrdersInfoSerializer(serializers.Serializer):
     """Order totals, read from the annotations of `customers_with_order_totals()`."""
 
     total_order_amount = serializers.DecimalField(

@@ -1,7 +1,6 @@
 from django.db import models
 from rest_framework import serializers
 
-from omnitron.representation import FastRepresentationMixin
 from omnitron.validators import MAX_JSON_DEPTH
 
 
@@ -22,7 +21,7 @@ class JSONObjectSerializerField(serializers.JSONField):
             self.fail("too_deep")
 
 
-class JSONObjectModelSerializer(FastRepresentationMixin, serializers.ModelSerializer):
+class JSONObjectModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.JSONField: JSONObjectSerializerField,

@@ -4,10 +4,9 @@ from rest_framework import serializers
 
 from customers.models import Customer
 from omnitron.filters import BIGINT_MAX
-from omnitron.representation import FastRepresentationMixin
 
 
-class OmsCustomerSerializer(FastRepresentationMixin, serializers.ModelSerializer):
+class OmsCustomerSerializer(serializers.ModelSerializer):
     """A customer as the OMS list-simple shows it; `omnitron_id` is the customer's pk.
 
     Presents only: the view takes no input. `omnitron_id` is declared as the
