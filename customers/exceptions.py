@@ -1,19 +1,17 @@
 """Errors the customer service raises, with their documented codes and texts."""
 
+from rest_framework import status
+
+from omnitron.errors import ServiceError
+
 DUPLICATED_CHANNEL_CODE_MESSAGE = "The fields channel, channel_code must make a unique set."
 CHANNEL_CHANGE_MESSAGE = "channel:channel_name These field cannot be updated"
 CHANNEL_CHANGE_ERROR_CODE = "customer_100_3"
 CUSTOMER_HAS_ORDERS_MESSAGE = "A customer with orders cannot be deleted."
 
 
-class CustomerServiceError(Exception):
-    message: str = ""
-    error_code: str = ""
-
-    def __init__(self, message: str | None = None):
-        if message is not None:
-            self.message = message
-        super().__init__(self.message)
+class CustomerServiceError(ServiceError):
+    """A refusal of CustomerService."""
 
 
 class CustomerDuplicatedFieldException(CustomerServiceError):
@@ -24,10 +22,15 @@ class CustomerDuplicatedFieldException(CustomerServiceError):
 
 
 class ChannelChangeNotAllowed(CustomerServiceError):
-    """A customer's channel is fixed once created."""
+    """A customer's channel is fixed once created: a 406 with its documented body."""
 
+    status_code = status.HTTP_406_NOT_ACCEPTABLE
     message = CHANNEL_CHANGE_MESSAGE
     error_code = CHANNEL_CHANGE_ERROR_CODE
+
+    def body(self) -> dict:
+        # The documents give this one message as a string, not a list, beside its code.
+        return {"non_field_errors": self.message, "error_code": self.error_code}
 
 
 class CustomerDeletionNotAllowed(CustomerServiceError):

@@ -1,8 +1,14 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
@@ -11,6 +17,7 @@ from audit.permissions import AuditEventPermissions
 from audit.selectors import audit_events_of
 from audit.serializers import AuditEventSerializer
 from channels.models import Channel
+from customers.exceptions import CHANNEL_CHANGE_ERROR_CODE
 from customers.filters import KEYS_FIRST_FILTERS, SAFE_JSON_KEY, CustomerFilterSet
 from customers.models import Customer
 from customers.selectors import customers_in_channel, customers_with_order_totals
@@ -21,6 +28,7 @@ from customers.serializers import (
 )
 from customers.services import CustomerService
 from omnitron.permissions import ModelPermissions
+from omnitron.schema import not_acceptable_or
 
 JSON_KEY_PARAMETERS = [
     OpenApiParameter(
@@ -34,10 +42,26 @@ JSON_KEY_PARAMETERS = [
     )
     for field in ("attributes", "extra_field")
 ]
+CHANNEL_CHANGE = OpenApiResponse(
+    response=inline_serializer(
+        "ChannelChangeError",
+        {"non_field_errors": serializers.CharField(), "error_code": serializers.CharField()},
+    ),
+    description=(
+        f"The customer's channel cannot be changed (`error_code` {CHANNEL_CHANGE_ERROR_CODE})."
+    ),
+)
+UPDATE_RESPONSES = {
+    200: CustomerSerializer,
+    406: not_acceptable_or("NotAcceptableError", CHANNEL_CHANGE),
+}
+UPDATE_SCHEMA = extend_schema(responses=UPDATE_RESPONSES)
 
 
 @extend_schema_view(
     list=extend_schema(parameters=JSON_KEY_PARAMETERS),
+    update=UPDATE_SCHEMA,
+    partial_update=UPDATE_SCHEMA,
     detailed_list=extend_schema(
         parameters=JSON_KEY_PARAMETERS,
         responses=CustomerDetailedSerializer(many=True),
@@ -126,13 +150,16 @@ class CustomerViewSet(viewsets.ModelViewSet):
         return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
 
 
-CHANNEL_WRITE_SCHEMA = extend_schema(
+CHANNEL_CREATE_SCHEMA = extend_schema(
     request=ChannelCustomerSerializer, responses=CustomerSerializer
 )
+CHANNEL_UPDATE_SCHEMA = extend_schema(request=ChannelCustomerSerializer, responses=UPDATE_RESPONSES)
 
 
 @extend_schema_view(
-    create=CHANNEL_WRITE_SCHEMA, update=CHANNEL_WRITE_SCHEMA, partial_update=CHANNEL_WRITE_SCHEMA
+    create=CHANNEL_CREATE_SCHEMA,
+    update=CHANNEL_UPDATE_SCHEMA,
+    partial_update=CHANNEL_UPDATE_SCHEMA,
 )
 class ChannelCustomerViewSet(CustomerViewSet):
     """The sales-channel integration view: the customers of one channel.

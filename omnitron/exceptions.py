@@ -1,44 +1,28 @@
-"""The one place where domain exceptions become the documented HTTP bodies."""
+"""The one place where errors become the documented HTTP bodies.
+
+A service's refusal (any omnitron.errors.ServiceError) answers its own
+status and body; Django's errors answer as DRF's do.
+"""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404, JsonResponse
 from django.views import defaults
-from rest_framework import parsers, status
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
-from customers.exceptions import (
-    ChannelChangeNotAllowed,
-    CustomerDeletionNotAllowed,
-    CustomerDuplicatedFieldException,
-)
-
-
-def _raised_by_a_parser(exc: BaseException) -> bool:
-    """Whether `exc` came out of DRF's request body parsers (reading `request.data`)."""
-    traceback = exc.__traceback__
-    while traceback is not None:
-        if traceback.tb_frame.f_code.co_filename == parsers.__file__:
-            return True
-        traceback = traceback.tb_next
-    return False
+from omnitron.errors import ServiceError
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, RecursionError) and _raised_by_a_parser(exc):
-        # JSON nested thousands deep exhausts the decoder's stack: a bad body, not a crash.
-        exc = ParseError("JSON parse error - nested too deeply.")
-    if isinstance(exc, ChannelChangeNotAllowed):
-        return Response(
-            {"non_field_errors": exc.message, "error_code": exc.error_code},
-            status=status.HTTP_406_NOT_ACCEPTABLE,
-        )
-    if isinstance(exc, CustomerDuplicatedFieldException | CustomerDeletionNotAllowed):
-        exc = ValidationError({"non_field_errors": [exc.message]}, code=exc.error_code)
-    elif isinstance(exc, ProtectedError):
+    if isinstance(exc, ServiceError):
+        set_rollback()
+        return Response(exc.body(), status=exc.status_code)
+    if isinstance(exc, ProtectedError):
         exc = ValidationError(
             {"non_field_errors": ["This object is still referenced and cannot be deleted."]},
             code="protected",

@@ -1,11 +1,11 @@
 """OpenAPI generation: the document says what the service really does.
 
 drf-spectacular documents the success response only; this schema class adds
-the error responses each operation can give (400/401/403/404/406/415), so
-clients (and the schemathesis run in tests/test_openapi_fuzz.py) know every
-status code to expect. It also documents the JSON fields that only take an
-object as objects, and the query parameters that read an empty value as
-"not given" with `allowEmptyValue`.
+the error responses each operation can give (400/401/403/404/406/415) and
+does not declare itself, so clients (and the schemathesis run in
+tests/test_openapi_fuzz.py) know every status code to expect. It also
+documents the JSON fields that only take an object as objects, and the query
+parameters that read an empty value as "not given" with `allowEmptyValue`.
 """
 
 from django_filters.filters import MultipleChoiceFilter
@@ -31,27 +31,9 @@ FIELD_ERRORS = OpenApiResponse(
         '"The fields channel, channel_code must make a unique set."'
     ),
 )
-CHANNEL_CHANGE = OpenApiResponse(
-    response=inline_serializer(
-        "ChannelChangeError",
-        {"non_field_errors": serializers.CharField(), "error_code": serializers.CharField()},
-    ),
-    description="The customer's channel cannot be changed (`error_code` customer_100_3).",
-)
 NOT_ACCEPTABLE = OpenApiResponse(
     DETAIL_ERROR,
     description="The `Accept` header asks for a media type the API cannot answer with (JSON).",
-)
-NOT_ACCEPTABLE_OR_CHANNEL_CHANGE = OpenApiResponse(
-    PolymorphicProxySerializer(
-        component_name="NotAcceptableError",
-        serializers=[CHANNEL_CHANGE.response, DETAIL_ERROR],
-        resource_type_field_name=None,
-    ),
-    description=(
-        f'{CHANNEL_CHANGE.description} Also answered, as `{{"detail": ...}}`, when the '
-        "`Accept` header asks for a media type the API cannot answer with (JSON)."
-    ),
 )
 ERRORS = {
     "400": FIELD_ERRORS,
@@ -68,6 +50,25 @@ ERRORS = {
 JSON_OBJECT = {"type": "object", "additionalProperties": {}}
 
 
+def not_acceptable_or(component_name: str, refusal: OpenApiResponse) -> OpenApiResponse:
+    """The 406 of an operation that answers 406 itself, as well as for content negotiation.
+
+    A view declares it with `extend_schema(responses={..., 406: ...})`; the
+    error responses it does not declare are added as for any operation.
+    """
+    return OpenApiResponse(
+        PolymorphicProxySerializer(
+            component_name=component_name,
+            serializers=[refusal.response, DETAIL_ERROR],
+            resource_type_field_name=None,
+        ),
+        description=(
+            f'{refusal.description} Also answered, as `{{"detail": ...}}`, when the '
+            "`Accept` header asks for a media type the API cannot answer with (JSON)."
+        ),
+    )
+
+
 class AutoSchema(SpectacularAutoSchema):
     def error_codes(self) -> list[str]:
         codes = ["400"]
@@ -80,17 +81,6 @@ class AutoSchema(SpectacularAutoSchema):
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("415")
         return codes
-
-    def error_response(self, code: str) -> OpenApiResponse:
-        if code == "406" and self._can_refuse_channel_change():
-            return NOT_ACCEPTABLE_OR_CHANNEL_CHANGE
-        return ERRORS[code]
-
-    def _can_refuse_channel_change(self) -> bool:
-        # The customer views: changing a customer's channel is a 406 (customer_100_3).
-        return self.method in ("PUT", "PATCH") and bool(
-            getattr(self.view, "detailed_actions", None)
-        )
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
@@ -129,9 +119,10 @@ class AutoSchema(SpectacularAutoSchema):
         responses = super()._get_response_bodies(direction)
         for code in self.error_codes():
             if code not in responses:
-                error = self.error_response(code)
+                error = ERRORS[code]
                 responses[code] = self._get_response_for_code(
                     error.response, code, direction=direction
                 )
                 responses[code]["description"] = error.description
-        return responses
+        # In the order of their codes, whether the view declared them or they were added.
+        return dict(sorted(responses.items()))

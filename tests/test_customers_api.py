@@ -4,6 +4,7 @@ import pytest
 
 from customers.models import Customer
 from omnitron.pagination import PageLimitPagination
+from orders.models import Order
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -298,6 +299,17 @@ def test_delete_answers_204_and_removes_the_row(api, channel):
     assert response.status_code == 204
     assert not Customer.objects.filter(pk=created["pk"]).exists()
     assert api.get(detail_url(created["pk"])).status_code == 404
+
+
+def test_delete_of_a_customer_with_orders_answers_400_and_keeps_it(api, channel):
+    created = create_spec_customer(api, channel)
+    Order.objects.create(channel=channel, number="MP-1", customer_id=created["pk"], amount="1.00")
+
+    response = api.delete(detail_url(created["pk"]))
+
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["A customer with orders cannot be deleted."]}
+    assert Customer.objects.filter(pk=created["pk"]).exists()
 
 
 def test_list_is_paginated_newest_first_with_absolute_links(api, channel):
