@@ -67,9 +67,13 @@ def import_naively(channel: Channel, path: Path) -> int:
                 code = fields.pop("channel_code")
                 customer = Customer.objects.filter(channel=channel, channel_code=code).first()
                 if customer is None:
-                    customer = CustomerService.create_customer(channel, code, context, **fields)
+                    customer = CustomerService.create_customer(
+                        channel=channel, channel_code=code, audit_context=context, **fields
+                    )
                 else:
-                    customer = CustomerService.update_customer(customer, context, **fields)
+                    customer = CustomerService.update_customer(
+                        customer=customer, audit_context=context, **fields
+                    )
                 payload = json.loads(line.text)
                 order = Order.objects.create(
                     channel=channel, customer=customer, raw_payload=payload, **line.order

@@ -101,11 +101,14 @@ class CustomerAdmin(admin.ModelAdmin):
         context = audit_context_for_request(request)
         if change:
             changed = {field: form.cleaned_data[field] for field in form.changed_data}
-            CustomerService.update_customer(obj, audit_context=context, **changed)
+            CustomerService.update_customer(customer=obj, audit_context=context, **changed)
             return
         fields = dict(form.cleaned_data)
         created = CustomerService.create_customer(
-            fields.pop("channel"), fields.pop("channel_code"), audit_context=context, **fields
+            channel=fields.pop("channel"),
+            channel_code=fields.pop("channel_code"),
+            audit_context=context,
+            **fields,
         )
         obj.pk = created.pk
         obj._state.adding = False

@@ -5,7 +5,9 @@ transaction with its audit record; the unique constraint in the database, not
 a prior SELECT, decides duplicates.
 """
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Unpack
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -20,7 +22,14 @@ from customers.exceptions import (
     CustomerDeletionNotAllowed,
     CustomerDuplicatedFieldException,
 )
-from customers.field_sets import WRITABLE_FIELDS, audit_value, check_field_names, creation_changes
+from customers.field_sets import (
+    WRITABLE_FIELDS,
+    CustomerChanges,
+    CustomerFields,
+    audit_value,
+    check_field_names,
+    creation_changes,
+)
 from customers.models import Customer
 from omnitron.db import is_unique_violation
 
@@ -32,14 +41,29 @@ def resolve_audit_context(audit_context: AuditContext | None) -> AuditContext:
     return audit_context or current_audit_context() or AuditContext(source=Source.SHELL)
 
 
+@contextmanager
+def duplicate_channel_code_refused() -> Iterator[None]:
+    """Turn the (channel, channel_code) unique violation into CustomerDuplicatedFieldException.
+
+    Wraps the transaction, so the violation is seen once it has rolled back.
+    """
+    try:
+        yield
+    except IntegrityError as error:
+        if is_unique_violation(error, Customer, UNIQUE_CHANNEL_CODE):
+            raise CustomerDuplicatedFieldException() from error
+        raise
+
+
 class CustomerService:
     @classmethod
     def create_customer(
         cls,
+        *,
         channel: Channel,
         channel_code: str,
         audit_context: AuditContext | None = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CustomerFields],
     ) -> Customer:
         """Create a customer and its `create` audit record.
 
@@ -52,19 +76,18 @@ class CustomerService:
         customer = Customer(channel=channel, channel_code=channel_code, **kwargs)
         # The channel is an instance already; checking that it exists would cost a query.
         customer.full_clean(exclude=["channel"], validate_unique=False, validate_constraints=False)
-        try:
-            with transaction.atomic():
-                customer.save(force_insert=True)
-                record_audit_event(customer, Action.CREATE, creation_changes(customer), context)
-        except IntegrityError as error:
-            if is_unique_violation(error, Customer, UNIQUE_CHANNEL_CODE):
-                raise CustomerDuplicatedFieldException() from error
-            raise
+        with duplicate_channel_code_refused(), transaction.atomic():
+            customer.save(force_insert=True)
+            record_audit_event(customer, Action.CREATE, creation_changes(customer), context)
         return customer
 
     @classmethod
     def update_customer(
-        cls, customer: Customer, audit_context: AuditContext | None = None, **kwargs: Any
+        cls,
+        *,
+        customer: Customer,
+        audit_context: AuditContext | None = None,
+        **kwargs: Unpack[CustomerChanges],
     ) -> Customer:
         """Apply the changed fields of `kwargs` to the customer; return it as now stored.
 
@@ -76,26 +99,21 @@ class CustomerService:
         """
         check_field_names(kwargs)
         context = resolve_audit_context(audit_context)
-        try:
-            with transaction.atomic():
-                current = Customer.objects.select_for_update().get(pk=customer.pk)
-                channel = kwargs.pop("channel", None)
-                if channel is not None and channel.pk != current.channel_id:
-                    raise ChannelChangeNotAllowed()
-                changes = {}
-                for field, value in kwargs.items():
-                    old = getattr(current, field)
-                    if old != value:
-                        setattr(current, field, value)
-                        changes[field] = [old, value]
-                if changes:
-                    current.clean_fields(exclude=WRITABLE_FIELDS - changes.keys())
-                    current.save(update_fields=[*changes, "modified_date"])
-                    record_audit_event(current, Action.UPDATE, changes, context)
-        except IntegrityError as error:
-            if is_unique_violation(error, Customer, UNIQUE_CHANNEL_CODE):
-                raise CustomerDuplicatedFieldException() from error
-            raise
+        with duplicate_channel_code_refused(), transaction.atomic():
+            current = Customer.objects.select_for_update().get(pk=customer.pk)
+            channel = kwargs.pop("channel", None)
+            if channel is not None and channel.pk != current.channel_id:
+                raise ChannelChangeNotAllowed()
+            changes = {}
+            for field, value in kwargs.items():
+                old = getattr(current, field)
+                if old != value:
+                    setattr(current, field, value)
+                    changes[field] = [old, value]
+            if changes:
+                current.clean_fields(exclude=WRITABLE_FIELDS - changes.keys())
+                current.save(update_fields=[*changes, "modified_date"])
+                record_audit_event(current, Action.UPDATE, changes, context)
         return current
 
     @classmethod

@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -79,10 +80,14 @@ class CustomerViewSet(viewsets.ModelViewSet):
     detailed_actions = frozenset({"detailed", "detailed_list"})
 
     def get_queryset(self):
-        customers = super().get_queryset()
+        customers = self.customers()
         if self.action in self.detailed_actions:
             return customers_with_order_totals(customers)
         return customers
+
+    def customers(self) -> QuerySet[Customer]:
+        """The customers this view serves; the detailed views add their order totals."""
+        return super().get_queryset()
 
     def get_serializer_class(self):
         if self.action in self.detailed_actions:
@@ -108,15 +113,17 @@ class CustomerViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         fields = dict(serializer.validated_data)
         serializer.instance = CustomerService.create_customer(
-            fields.pop("channel"),
-            fields.pop("channel_code"),
+            channel=fields.pop("channel"),
+            channel_code=fields.pop("channel_code"),
             audit_context=self.audit_context,
             **fields,
         )
 
     def perform_update(self, serializer):
         serializer.instance = CustomerService.update_customer(
-            serializer.instance, audit_context=self.audit_context, **serializer.validated_data
+            customer=serializer.instance,
+            audit_context=self.audit_context,
+            **serializer.validated_data,
         )
 
     def perform_destroy(self, instance):
@@ -181,11 +188,8 @@ class ChannelCustomerViewSet(CustomerViewSet):
             self._channel = get_object_or_404(Channel, pk=channel_id)
         return self._channel
 
-    def get_queryset(self):
-        customers = customers_in_channel(self.get_channel().pk)
-        if self.action in self.detailed_actions:
-            return customers_with_order_totals(customers)
-        return customers
+    def customers(self) -> QuerySet[Customer]:
+        return customers_in_channel(self.get_channel().pk)
 
     def get_serializer_class(self):
         if self.action in self.write_actions:

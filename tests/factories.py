@@ -34,7 +34,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, channel, channel_code, **kwargs):
         return CustomerService.create_customer(
-            channel, channel_code, audit_context=FIXTURE_CONTEXT, **kwargs
+            channel=channel, channel_code=channel_code, audit_context=FIXTURE_CONTEXT, **kwargs
         )
 
 

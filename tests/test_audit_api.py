@@ -215,7 +215,7 @@ def test_a_deleted_or_renamed_user_stays_named(audit_api, channel):
     someone = make_user("someone", permissions=False)
     customer = CustomerFactory(channel=channel)
     context = AuditContext(source=Source.SHELL, actor=someone)
-    CustomerService.update_customer(customer, audit_context=context, first_name="Zeynep")
+    CustomerService.update_customer(customer=customer, audit_context=context, first_name="Zeynep")
     someone.username = "renamed"
     someone.save()
 
@@ -352,7 +352,7 @@ def test_channel_route_history_is_scoped_to_its_channel(audit_api, customer, oth
 def test_newest_first_ties_broken_by_id_and_paginated(audit_api, channel):
     customer = CustomerFactory(channel=channel)
     for name in ["Ali", "Veli", "Deli", "Kemal"]:
-        CustomerService.update_customer(customer, first_name=name)
+        CustomerService.update_customer(customer=customer, first_name=name)
     # The last two at the same instant, the first update latest of all.
     events = list(AuditEvent.objects.filter(object_id=customer.pk).order_by("id"))
     created, ali, veli, deli, kemal = events
@@ -393,7 +393,7 @@ def test_queries_do_not_grow_with_the_page(
 ):
     customer = CustomerFactory(channel=channel)
     for sms_allowed in [True, False] * 10:
-        CustomerService.update_customer(customer, sms_allowed=sms_allowed)
+        CustomerService.update_customer(customer=customer, sms_allowed=sms_allowed)
     url = url.format(pk=customer.pk, channel=channel.pk)
     params = {key: value.format(pk=customer.pk) for key, value in params.items()}
 
@@ -420,15 +420,18 @@ def trail(channel) -> dict[str, AuditEvent]:
     by_bob = AuditContext(source=Source.ADMIN, actor=bob)
     importing = AuditContext(source=Source.IMPORT)
     ayse = CustomerService.create_customer(
-        channel, "W-1", audit_context=by_alice, email="ayse@example.com"
+        channel=channel, channel_code="W-1", audit_context=by_alice, email="ayse@example.com"
     )
     mehmet = CustomerService.create_customer(
-        ChannelFactory(), "M-1", audit_context=importing, email="mehmet@example.com"
+        channel=ChannelFactory(),
+        channel_code="M-1",
+        audit_context=importing,
+        email="mehmet@example.com",
     )
-    CustomerService.update_customer(ayse, audit_context=by_alice, sms_allowed=True)
-    CustomerService.update_customer(ayse, audit_context=by_bob, sms_allowed=False)
-    CustomerService.update_customer(ayse, audit_context=by_bob, first_name="Ayşe")
-    CustomerService.update_customer(mehmet, audit_context=importing, sms_allowed=True)
+    CustomerService.update_customer(customer=ayse, audit_context=by_alice, sms_allowed=True)
+    CustomerService.update_customer(customer=ayse, audit_context=by_bob, sms_allowed=False)
+    CustomerService.update_customer(customer=ayse, audit_context=by_bob, first_name="Ayşe")
+    CustomerService.update_customer(customer=mehmet, audit_context=importing, sms_allowed=True)
     order = Order.objects.create(channel=channel, customer=mehmet, number="MP-1", amount="10")
     record_audit_event(order, Action.CREATE, {"number": [None, "MP-1"]}, importing)
     ids = {

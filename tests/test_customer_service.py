@@ -12,6 +12,7 @@ from customers.exceptions import (
     CustomerDeletionNotAllowed,
     CustomerDuplicatedFieldException,
 )
+from customers.field_sets import WRITABLE_FIELDS, CustomerChanges, CustomerFields
 from customers.models import Customer
 from customers.services import CustomerService
 from orders.models import Order
@@ -27,7 +28,11 @@ def events_for(customer) -> list[AuditEvent]:
 
 def test_create_customer_saves_and_records_every_field(channel):
     customer = CustomerService.create_customer(
-        channel, "C-1", audit_context=COMMAND, email="a@example.com", sms_allowed=True
+        channel=channel,
+        channel_code="C-1",
+        audit_context=COMMAND,
+        email="a@example.com",
+        sms_allowed=True,
     )
 
     stored = Customer.objects.get(pk=customer.pk)
@@ -47,17 +52,35 @@ def test_create_customer_saves_and_records_every_field(channel):
     assert event.changes["email"] == [None, "a@example.com"]
 
 
+def test_service_arguments_are_keywords_only(channel):
+    with pytest.raises(TypeError):
+        CustomerService.create_customer(channel, "C-1", email="a@example.com")
+    customer = CustomerService.create_customer(
+        channel=channel, channel_code="C-1", email="a@example.com"
+    )
+    with pytest.raises(TypeError):
+        CustomerService.update_customer(customer, first_name="Zeynep")
+    assert Customer.objects.get(pk=customer.pk).first_name == ""
+
+
+def test_the_typed_fields_are_the_writable_fields_of_the_model():
+    assert set(CustomerChanges.__annotations__) == WRITABLE_FIELDS
+    assert set(CustomerFields.__annotations__) == WRITABLE_FIELDS - {"channel", "channel_code"}
+
+
 def test_create_customer_with_a_taken_channel_code_raises_and_writes_nothing(channel):
-    CustomerService.create_customer(channel, "C-1", email="a@example.com")
+    CustomerService.create_customer(channel=channel, channel_code="C-1", email="a@example.com")
     with pytest.raises(CustomerDuplicatedFieldException):
-        CustomerService.create_customer(channel, "C-1", email="b@example.com")
+        CustomerService.create_customer(channel=channel, channel_code="C-1", email="b@example.com")
     assert Customer.objects.count() == 1
     assert AuditEvent.objects.count() == 1
 
 
 def test_create_customer_refuses_invalid_values(channel):
     with pytest.raises(ValidationError) as error:
-        CustomerService.create_customer(channel, "C-1", email="nope", gender="other")
+        CustomerService.create_customer(
+            channel=channel, channel_code="C-1", email="nope", gender="other"
+        )
     assert set(error.value.message_dict) == {"email", "gender"}
     assert not Customer.objects.exists()
 
@@ -70,7 +93,7 @@ def test_create_customer_refuses_json_nested_deeper_than_the_stack(channel):
 
     with pytest.raises(ValidationError) as error:
         CustomerService.create_customer(
-            channel, "C-1", email="deep@example.com", attributes=attributes
+            channel=channel, channel_code="C-1", email="deep@example.com", attributes=attributes
         )
     assert error.value.message_dict == {"attributes": ["Nested deeper than 32 levels."]}
     assert not Customer.objects.exists()
@@ -78,17 +101,23 @@ def test_create_customer_refuses_json_nested_deeper_than_the_stack(channel):
 
 def test_create_customer_refuses_unknown_or_read_only_fields(channel):
     with pytest.raises(TypeError):
-        CustomerService.create_customer(channel, "C-1", email="a@example.com", created_date=None)
+        CustomerService.create_customer(
+            channel=channel, channel_code="C-1", email="a@example.com", created_date=None
+        )
     with pytest.raises(TypeError):
-        CustomerService.create_customer(channel, "C-1", email="a@example.com", password="x")
+        CustomerService.create_customer(
+            channel=channel, channel_code="C-1", email="a@example.com", password="x"
+        )
 
 
 def test_update_customer_saves_and_records_only_changed_fields(channel):
-    customer = CustomerService.create_customer(channel, "C-1", email="a@example.com")
+    customer = CustomerService.create_customer(
+        channel=channel, channel_code="C-1", email="a@example.com"
+    )
     birthday = datetime.date(2001, 1, 1)
 
     updated = CustomerService.update_customer(
-        customer,
+        customer=customer,
         audit_context=COMMAND,
         email="a@example.com",
         sms_allowed=True,
@@ -103,19 +132,23 @@ def test_update_customer_saves_and_records_only_changed_fields(channel):
 
 
 def test_update_that_changes_nothing_writes_no_record(channel):
-    customer = CustomerService.create_customer(channel, "C-1", email="a@example.com")
+    customer = CustomerService.create_customer(
+        channel=channel, channel_code="C-1", email="a@example.com"
+    )
     modified = Customer.objects.get(pk=customer.pk).modified_date
 
-    CustomerService.update_customer(customer, email="a@example.com", channel=channel)
+    CustomerService.update_customer(customer=customer, email="a@example.com", channel=channel)
 
     assert len(events_for(customer)) == 1
     assert Customer.objects.get(pk=customer.pk).modified_date == modified
 
 
 def test_update_customer_refuses_a_channel_change(channel, other_channel):
-    customer = CustomerService.create_customer(channel, "C-1", email="a@example.com")
+    customer = CustomerService.create_customer(
+        channel=channel, channel_code="C-1", email="a@example.com"
+    )
     with pytest.raises(ChannelChangeNotAllowed) as error:
-        CustomerService.update_customer(customer, channel=other_channel, first_name="X")
+        CustomerService.update_customer(customer=customer, channel=other_channel, first_name="X")
     assert error.value.error_code == "customer_100_3"
     stored = Customer.objects.get(pk=customer.pk)
     assert (stored.channel_id, stored.first_name) == (channel.pk, "")
@@ -123,18 +156,22 @@ def test_update_customer_refuses_a_channel_change(channel, other_channel):
 
 
 def test_update_customer_works_from_a_stale_instance(channel):
-    customer = CustomerService.create_customer(channel, "C-1", email="a@example.com")
+    customer = CustomerService.create_customer(
+        channel=channel, channel_code="C-1", email="a@example.com"
+    )
     stale = Customer.objects.get(pk=customer.pk)
-    CustomerService.update_customer(customer, first_name="Ayşe")
+    CustomerService.update_customer(customer=customer, first_name="Ayşe")
 
-    CustomerService.update_customer(stale, last_name="Yılmaz")
+    CustomerService.update_customer(customer=stale, last_name="Yılmaz")
 
     stored = Customer.objects.get(pk=customer.pk)
     assert (stored.first_name, stored.last_name) == ("Ayşe", "Yılmaz")
 
 
 def test_service_without_context_records_a_shell_event(channel):
-    customer = CustomerService.create_customer(channel, "C-1", email="a@example.com")
+    customer = CustomerService.create_customer(
+        channel=channel, channel_code="C-1", email="a@example.com"
+    )
     [event] = events_for(customer)
     assert event.source == Source.SHELL
     assert event.actor is None
@@ -142,7 +179,9 @@ def test_service_without_context_records_a_shell_event(channel):
 
 
 def test_delete_customer_records_last_values(channel):
-    customer = CustomerService.create_customer(channel, "C-1", email="a@example.com")
+    customer = CustomerService.create_customer(
+        channel=channel, channel_code="C-1", email="a@example.com"
+    )
     pk = customer.pk
 
     CustomerService.delete_customer(customer, audit_context=COMMAND)
@@ -156,7 +195,9 @@ def test_delete_customer_records_last_values(channel):
 
 def test_customer_with_orders_cannot_be_deleted(channel):
 
-    customer = CustomerService.create_customer(channel, "C-1", email="a@example.com")
+    customer = CustomerService.create_customer(
+        channel=channel, channel_code="C-1", email="a@example.com"
+    )
     Order.objects.create(channel=channel, number="MP-1", customer=customer, amount="10.00")
 
     with pytest.raises(CustomerDeletionNotAllowed):

@@ -129,8 +129,8 @@ class World:
         )
         self.customers = [
             CustomerService.create_customer(
-                channel,
-                f"C-{number}",
+                channel=channel,
+                channel_code=f"C-{number}",
                 audit_context=FIXTURE_CONTEXT,
                 email=f"customer{number}@example.com",
                 first_name="Ayşe",
