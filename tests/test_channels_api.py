@@ -44,9 +44,40 @@ def test_channel_with_customers_cannot_be_deleted(api, channel):
     assert Channel.objects.filter(pk=channel.pk).exists()
 
 
-def test_channels_filter_by_type_and_activity(api):
+# Filters (ChannelFilterSet): one line per lookup, the names of the channels listed.
+FILTER_CASES = [
+    ({}, ["A", "B", "C"]),
+    ({"channel_type": "n11"}, ["B"]),
+    ({"channel_type": "web"}, ["A", "C"]),
+    ({"channel_type": "trendyol"}, []),
+    ({"is_active": "true"}, ["A", "C"]),
+    ({"is_active": "False"}, ["B"]),
+    ({"channel_type": "web", "is_active": "0"}, []),
+]
+INVALID_FILTER_CASES = [
+    ("is_active", "sometimes"),
+    ("channel_type", "ebay"),
+]
+
+
+@pytest.fixture
+def channels(db):
     Channel.objects.create(name="A", catalog=1, channel_type="web", is_active=True)
     Channel.objects.create(name="B", catalog=1, channel_type="n11", is_active=False)
-    assert [c["name"] for c in api.get(URL, {"channel_type": "n11"}).json()["results"]] == ["B"]
-    assert [c["name"] for c in api.get(URL, {"is_active": "true"}).json()["results"]] == ["A"]
-    assert api.get(URL, {"is_active": "sometimes"}).status_code == 400
+    Channel.objects.create(name="C", catalog=2, channel_type="web", is_active=True)
+
+
+@pytest.mark.parametrize(("params", "expected"), FILTER_CASES, ids=str)
+def test_filter(api, channels, params, expected):
+    response = api.get(URL, params)
+
+    assert response.status_code == 200, response.content
+    assert [channel["name"] for channel in response.json()["results"]] == expected
+
+
+@pytest.mark.parametrize(("param", "value"), INVALID_FILTER_CASES)
+def test_invalid_filter_value_is_a_400_naming_it(api, channels, param, value):
+    response = api.get(URL, {param: value})
+
+    assert response.status_code == 400
+    assert list(response.json()) == [param]

@@ -36,11 +36,45 @@ def test_orders_list_newest_first_with_items(api, orders):
     assert [(i["product_sku"], i["quantity"]) for i in first["items"]] == [("SKU-1", 2)]
 
 
-def test_orders_filter_by_customer_and_channel(api, orders, other_channel):
-    assert numbers(api.get(URL, {"customer": orders["ayse"].pk})) == ["MP-2", "MP-1"]
-    assert numbers(api.get(URL, {"channel": other_channel.pk})) == ["MP-3"]
-    assert numbers(api.get(URL, {"number": "MP-2"})) == ["MP-2"]
-    assert api.get(URL, {"customer": "abc"}).status_code == 400
+# Filters (OrderFilterSet): one line per lookup; `{name}` is that customer's or channel's pk.
+FILTER_CASES = [
+    ({"customer": "{ayse}"}, ["MP-2", "MP-1"]),
+    ({"customer": "{ali}"}, ["MP-3"]),
+    ({"channel": "{other_channel}"}, ["MP-3"]),
+    ({"channel": "{channel}"}, ["MP-2", "MP-1"]),
+    ({"number": "MP-2"}, ["MP-2"]),
+    ({"number": "MP-9"}, []),
+    ({"channel": "{channel}", "customer": "{ali}"}, []),
+]
+INVALID_FILTER_CASES = [
+    ("customer", "abc"),
+    ("channel", "1.5"),
+    ("number", "N" * 129),
+]
+
+
+@pytest.mark.parametrize(("params", "expected"), FILTER_CASES, ids=str)
+def test_filter(api, orders, channel, other_channel, params, expected):
+    pks = {
+        "ayse": orders["ayse"].pk,
+        "ali": orders["ali"].pk,
+        "channel": channel.pk,
+        "other_channel": other_channel.pk,
+    }
+    params = {name: value.format(**pks) for name, value in params.items()}
+
+    response = api.get(URL, params)
+
+    assert response.status_code == 200, response.content
+    assert numbers(response) == expected
+
+
+@pytest.mark.parametrize(("param", "value"), INVALID_FILTER_CASES)
+def test_invalid_filter_value_is_a_400_naming_it(api, orders, param, value):
+    response = api.get(URL, {param: value})
+
+    assert response.status_code == 400
+    assert list(response.json()) == [param]
 
 
 def test_order_retrieve_and_no_writes(api, orders):
