@@ -5,6 +5,7 @@ transaction with its audit record; the unique constraint in the database, not
 a prior SELECT, decides duplicates.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -22,6 +23,7 @@ from customers.exceptions import (
 )
 from customers.fields import WRITABLE_FIELDS, audit_value, check_field_names, creation_changes
 from customers.models import Customer
+from omnitron.conditional import check_if_match
 from omnitron.db import is_unique_violation
 
 UNIQUE_CHANNEL_CODE = "customer_unique_channel_code"
@@ -64,7 +66,12 @@ class CustomerService:
 
     @classmethod
     def update_customer(
-        cls, customer: Customer, audit_context: AuditContext | None = None, **kwargs: Any
+        cls,
+        customer: Customer,
+        audit_context: AuditContext | None = None,
+        *,
+        if_match: Collection[str] | None = None,
+        **kwargs: Any,
     ) -> Customer:
         """Apply the changed fields of `kwargs` to the customer; return it as now stored.
 
@@ -73,12 +80,17 @@ class CustomerService:
         recorded. A call that changes nothing writes nothing. Raises
         ChannelChangeNotAllowed for a different channel and
         CustomerDuplicatedFieldException for a channel_code already taken.
+
+        `if_match`: the ETags the caller last read (If-Match); unless the
+        stored customer's is one of them, raises PreconditionFailed and
+        writes nothing. Each change increments `version`, hence the ETag.
         """
         check_field_names(kwargs)
         context = resolve_audit_context(audit_context)
         try:
             with transaction.atomic():
                 current = Customer.objects.select_for_update().get(pk=customer.pk)
+                check_if_match(current, if_match)
                 channel = kwargs.pop("channel", None)
                 if channel is not None and channel.pk != current.channel_id:
                     raise ChannelChangeNotAllowed()
@@ -90,7 +102,8 @@ class CustomerService:
                         changes[field] = [old, value]
                 if changes:
                     current.clean_fields(exclude=WRITABLE_FIELDS - changes.keys())
-                    current.save(update_fields=[*changes, "modified_date"])
+                    current.version += 1
+                    current.save(update_fields=[*changes, "modified_date", "version"])
                     record_audit_event(current, Action.UPDATE, changes, context)
         except IntegrityError as error:
             if is_unique_violation(error, Customer, UNIQUE_CHANNEL_CODE):
@@ -124,15 +137,23 @@ class CustomerService:
         return CustomerBatchUpsert(channel, identifier_field, context).run(records)
 
     @classmethod
-    def delete_customer(cls, customer: Customer, audit_context: AuditContext | None = None) -> None:
+    def delete_customer(
+        cls,
+        customer: Customer,
+        audit_context: AuditContext | None = None,
+        *,
+        if_match: Collection[str] | None = None,
+    ) -> None:
         """Delete the customer, recording every field's last value.
 
-        Raises CustomerDeletionNotAllowed if the customer has orders; then
-        nothing is removed.
+        Raises CustomerDeletionNotAllowed if the customer has orders, and
+        PreconditionFailed if its ETag is not one of `if_match` (when given);
+        then nothing is removed.
         """
         context = resolve_audit_context(audit_context)
         with transaction.atomic():
             current = Customer.objects.select_for_update().get(pk=customer.pk)
+            check_if_match(current, if_match)
             changes = {
                 field: [audit_value(current, field), None] for field in sorted(WRITABLE_FIELDS)
             }

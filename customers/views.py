@@ -20,6 +20,8 @@ from customers.serializers import (
     CustomerSerializer,
 )
 from customers.services import CustomerService
+from idempotency.views import IdempotencyKeyMixin
+from omnitron.conditional import ConditionalRequestsMixin
 from omnitron.permissions import ModelPermissions
 
 JSON_KEY_PARAMETERS = [
@@ -43,7 +45,7 @@ JSON_KEY_PARAMETERS = [
         responses=CustomerDetailedSerializer(many=True),
     ),
 )
-class CustomerViewSet(viewsets.ModelViewSet):
+class CustomerViewSet(IdempotencyKeyMixin, ConditionalRequestsMixin, viewsets.ModelViewSet):
     """Customers: list, create, retrieve, update, delete, and the detailed views.
 
     Writes go through CustomerService with the request's audit context.
@@ -92,11 +94,16 @@ class CustomerViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = CustomerService.update_customer(
-            serializer.instance, audit_context=self.audit_context, **serializer.validated_data
+            serializer.instance,
+            audit_context=self.audit_context,
+            if_match=self.if_match_tags,
+            **serializer.validated_data,
         )
 
     def perform_destroy(self, instance):
-        CustomerService.delete_customer(instance, audit_context=self.audit_context)
+        CustomerService.delete_customer(
+            instance, audit_context=self.audit_context, if_match=self.if_match_tags
+        )
 
     @action(detail=False, methods=["get"], url_path="detailed", url_name="detailed-list")
     def detailed_list(self, request, *args, **kwargs):

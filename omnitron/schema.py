@@ -1,7 +1,8 @@
 """OpenAPI generation: the document says what the service really does.
 
 drf-spectacular documents the success response only; this schema class adds
-the error responses each operation can give (400/401/403/404/406/415), so
+the error responses each operation can give (400/401/403/404/406/415, and
+those a view's mixins declare), so
 clients (and the schemathesis run in tests/test_openapi_fuzz.py) know every
 status code to expect. It also documents the JSON fields that only take an
 object as objects, and the query parameters that read an empty value as
@@ -79,9 +80,11 @@ class AutoSchema(SpectacularAutoSchema):
         codes.append("406")
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("415")
-        return codes
+        return codes + list(self._view_responses())
 
     def error_response(self, code: str) -> OpenApiResponse:
+        if code in self._view_responses():
+            return self._view_responses()[code]
         if code == "406" and self._can_refuse_channel_change():
             return NOT_ACCEPTABLE_OR_CHANNEL_CHANGE
         return ERRORS[code]
@@ -91,6 +94,18 @@ class AutoSchema(SpectacularAutoSchema):
         return self.method in ("PUT", "PATCH") and bool(
             getattr(self.view, "detailed_actions", None)
         )
+
+    # A view (through its mixins) may add headers and answers to its operations:
+    # `schema_headers(method)` gives OpenApiParameters (request headers, and
+    # response headers with their codes), `schema_responses(method)` {code: OpenApiResponse}.
+
+    def get_override_parameters(self):
+        headers = getattr(self.view, "schema_headers", None)
+        return [*super().get_override_parameters(), *(headers(self.method) if headers else [])]
+
+    def _view_responses(self) -> dict[str, OpenApiResponse]:
+        responses = getattr(self.view, "schema_responses", None)
+        return responses(self.method) if responses else {}
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
