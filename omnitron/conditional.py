@@ -71,13 +71,6 @@ def _weak(tag: str) -> str:
     return tag.removeprefix("W/")
 
 
-ETAG_RESPONSE_HEADER = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=["200", "201", "304", "412"],
-    description="The resource's current strong entity tag.",
-)
 DETAIL = inline_serializer("ConditionalError", {"detail": serializers.CharField()})
 
 
@@ -163,8 +156,19 @@ class ConditionalRequestsMixin:
     def schema_headers(self, method: str) -> list[OpenApiParameter]:
         inherited = getattr(super(), "schema_headers", None)
         headers = inherited(method) if inherited else []
-        if self.action in self.etag_actions:
-            headers.append(ETAG_RESPONSE_HEADER)
+        codes = ["200", "201", "304"] if self.action in self.etag_actions else []
+        if method in IF_MATCH_METHODS:
+            codes.append("412")
+        if codes:
+            headers.append(
+                OpenApiParameter(
+                    "ETag",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    response=codes,
+                    description="The resource's current strong entity tag.",
+                )
+            )
         if method == "GET" and self.action == "retrieve":
             headers.append(
                 OpenApiParameter(
