@@ -61,8 +61,7 @@ def claim_key(user, key: str, fingerprint: str) -> IdempotencyKey | StoredAnswer
         user=user, key=key, fingerprint=fingerprint, created_at=now, locked_until=now + LEASE
     )
     try:
-        with transaction.atomic():
-            claim.save(force_insert=True)
+        _insert(claim)
         return claim
     except IntegrityError as error:
         if not is_unique_violation(error, IdempotencyKey, UNIQUE_USER_KEY):
@@ -95,6 +94,16 @@ def claim_key(user, key: str, fingerprint: str) -> IdempotencyKey | StoredAnswer
         raise IdempotencyKeyInFlight()
     claim.pk = existing.pk
     return claim
+
+
+def _insert(claim: IdempotencyKey) -> None:
+    """Insert the claim: in autocommit (a request) one committed statement; within a
+    transaction (a script, a test) in a savepoint, so that a conflict leaves it usable."""
+    if transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            claim.save(force_insert=True)
+    else:
+        claim.save(force_insert=True)
 
 
 def keep_answer(claim: IdempotencyKey, status: int, headers: dict[str, str], body: bytes) -> None:
