@@ -114,12 +114,14 @@ class CustomerAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
     def delete_model(self, request, obj):
-        CustomerService.delete_customer(obj, audit_context=audit_context_for_request(request))
+        CustomerService.delete_customer(
+            customer=obj, audit_context=audit_context_for_request(request)
+        )
 
     def delete_queryset(self, request, queryset):
         context = audit_context_for_request(request)
         for customer in queryset:
-            CustomerService.delete_customer(customer, audit_context=context)
+            CustomerService.delete_customer(customer=customer, audit_context=context)
 
 
 @admin.register(IntegrationMapping)

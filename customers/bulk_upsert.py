@@ -121,7 +121,7 @@ class CustomerBatchUpsert:
         found = (
             Customer.objects.select_for_update()
             .filter(channel=self.channel, **{f"{self.identifier_field}__in": keys})
-            .only(*fields, self.identifier_field, "channel", "channel_code", "email")
+            .only(*fields, self.identifier_field, "channel", "channel_code", "email", "version")
             .order_by("pk")
         )
         for customer in found:
@@ -154,11 +154,15 @@ class CustomerBatchUpsert:
 
     @staticmethod
     def _save_changes(changed: "list[tuple[Customer, set[str]]]") -> None:
-        """One UPDATE per set of changed fields: other columns are left as they are."""
+        """One UPDATE per set of changed fields: other columns are left as they are.
+
+        Each changed customer's `version` is incremented, so that its ETag changes.
+        """
         now = timezone.now()
         by_fields: dict[frozenset, list[Model]] = defaultdict(list)
         for customer, fields in changed:
             customer.modified_date = now
+            customer.version += 1  # the row is locked: see _locked_customers
             by_fields[frozenset(fields)].append(customer)
         for fields, customers in by_fields.items():
-            bulk_update_fields(customers, [*sorted(fields), "modified_date"])
+            bulk_update_fields(customers, [*sorted(fields), "modified_date", "version"])

@@ -54,6 +54,8 @@ class Customer(models.Model):
     attributes_kwargs = json_object_field()
     localized_attributes = json_object_field()
     localized_attributes_kwargs = json_object_field()
+    # +1 with every change the service writes: the ETag is derived from it.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-id"]

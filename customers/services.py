@@ -5,7 +5,7 @@ transaction with its audit record; the unique constraint in the database, not
 a prior SELECT, decides duplicates.
 """
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any, Unpack
 
@@ -31,6 +31,7 @@ from customers.field_sets import (
     creation_changes,
 )
 from customers.models import Customer
+from omnitron.conditional import check_if_match
 from omnitron.db import is_unique_violation
 
 UNIQUE_CHANNEL_CODE = "customer_unique_channel_code"
@@ -87,6 +88,7 @@ class CustomerService:
         *,
         customer: Customer,
         audit_context: AuditContext | None = None,
+        if_match: Collection[str] | None = None,
         **kwargs: Unpack[CustomerChanges],
     ) -> Customer:
         """Apply the changed fields of `kwargs` to the customer; return it as now stored.
@@ -96,11 +98,16 @@ class CustomerService:
         recorded. A call that changes nothing writes nothing. Raises
         ChannelChangeNotAllowed for a different channel and
         CustomerDuplicatedFieldException for a channel_code already taken.
+
+        `if_match`: the ETags the caller last read (If-Match); unless the
+        stored customer's is one of them, raises PreconditionFailed and
+        writes nothing. Each change increments `version`, hence the ETag.
         """
         check_field_names(kwargs)
         context = resolve_audit_context(audit_context)
         with duplicate_channel_code_refused(), transaction.atomic():
             current = Customer.objects.select_for_update().get(pk=customer.pk)
+            check_if_match(current, if_match)
             channel = kwargs.pop("channel", None)
             if channel is not None and channel.pk != current.channel_id:
                 raise ChannelChangeNotAllowed()
@@ -112,7 +119,8 @@ class CustomerService:
                     changes[field] = [old, value]
             if changes:
                 current.clean_fields(exclude=WRITABLE_FIELDS - changes.keys())
-                current.save(update_fields=[*changes, "modified_date"])
+                current.version += 1
+                current.save(update_fields=[*changes, "modified_date", "version"])
                 record_audit_event(current, Action.UPDATE, changes, context)
         return current
 
@@ -142,15 +150,23 @@ class CustomerService:
         return CustomerBatchUpsert(channel, identifier_field, context).run(records)
 
     @classmethod
-    def delete_customer(cls, customer: Customer, audit_context: AuditContext | None = None) -> None:
+    def delete_customer(
+        cls,
+        *,
+        customer: Customer,
+        audit_context: AuditContext | None = None,
+        if_match: Collection[str] | None = None,
+    ) -> None:
         """Delete the customer, recording every field's last value.
 
-        Raises CustomerDeletionNotAllowed if the customer has orders; then
-        nothing is removed.
+        Raises CustomerDeletionNotAllowed if the customer has orders, and
+        PreconditionFailed if its ETag is not one of `if_match` (when given);
+        then nothing is removed.
         """
         context = resolve_audit_context(audit_context)
         with transaction.atomic():
             current = Customer.objects.select_for_update().get(pk=customer.pk)
+            check_if_match(current, if_match)
             changes = {
                 field: [audit_value(current, field), None] for field in sorted(WRITABLE_FIELDS)
             }

@@ -28,6 +28,8 @@ from customers.serializers import (
     CustomerSerializer,
 )
 from customers.services import CustomerService
+from idempotency.views import IdempotencyKeyMixin
+from omnitron.conditional import ConditionalRequestsMixin
 from omnitron.permissions import ModelPermissions
 from omnitron.schema import not_acceptable_or
 
@@ -68,7 +70,7 @@ UPDATE_SCHEMA = extend_schema(responses=UPDATE_RESPONSES)
         responses=CustomerDetailedSerializer(many=True),
     ),
 )
-class CustomerViewSet(viewsets.ModelViewSet):
+class CustomerViewSet(IdempotencyKeyMixin, ConditionalRequestsMixin, viewsets.ModelViewSet):
     """Customers: list, create, retrieve, update, delete, and the detailed views.
 
     Writes go through CustomerService with the request's audit context.
@@ -123,11 +125,14 @@ class CustomerViewSet(viewsets.ModelViewSet):
         serializer.instance = CustomerService.update_customer(
             customer=serializer.instance,
             audit_context=self.audit_context,
+            if_match=self.if_match_tags,
             **serializer.validated_data,
         )
 
     def perform_destroy(self, instance):
-        CustomerService.delete_customer(instance, audit_context=self.audit_context)
+        CustomerService.delete_customer(
+            customer=instance, audit_context=self.audit_context, if_match=self.if_match_tags
+        )
 
     @action(detail=False, methods=["get"], url_path="detailed", url_name="detailed-list")
     def detailed_list(self, request, *args, **kwargs):

@@ -1,8 +1,8 @@
 """OpenAPI generation: the document says what the service really does.
 
 drf-spectacular documents the success response only; this schema class adds
-the error responses each operation can give (400/401/403/404/406/415) and
-does not declare itself, so clients (and the schemathesis run in
+the error responses each operation can give (400/401/403/404/406/415, and
+those a view's mixins declare) and does not declare itself, so clients (and the schemathesis run in
 tests/test_openapi_fuzz.py) know every status code to expect. It also
 documents the JSON fields that only take an object as objects, and the query
 parameters that read an empty value as "not given" with `allowEmptyValue`.
@@ -80,7 +80,19 @@ class AutoSchema(SpectacularAutoSchema):
         codes.append("406")
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("415")
-        return codes
+        return codes + list(self._view_responses())
+
+    # A view (through its mixins) may add headers and answers to its operations:
+    # `schema_headers(method)` gives OpenApiParameters (request headers, and
+    # response headers with their codes), `schema_responses(method)` {code: OpenApiResponse}.
+
+    def get_override_parameters(self):
+        headers = getattr(self.view, "schema_headers", None)
+        return [*super().get_override_parameters(), *(headers(self.method) if headers else [])]
+
+    def _view_responses(self) -> dict[str, OpenApiResponse]:
+        responses = getattr(self.view, "schema_responses", None)
+        return responses(self.method) if responses else {}
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
@@ -119,7 +131,7 @@ class AutoSchema(SpectacularAutoSchema):
         responses = super()._get_response_bodies(direction)
         for code in self.error_codes():
             if code not in responses:
-                error = ERRORS[code]
+                error = self._view_responses().get(code) or ERRORS[code]
                 responses[code] = self._get_response_for_code(
                     error.response, code, direction=direction
                 )

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "channels",
     "customers",
     "orders",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,10 @@ SPECTACULAR_SETTINGS = {
         "AuditSourceEnum": "audit.models.Source",
     },
 }
+
+# PUT, PATCH and DELETE of customers and channels without If-Match: 428 (lost updates
+# impossible) instead of proceeding unconditionally.
+REQUIRE_IF_MATCH = env_bool("OMNITRON_REQUIRE_IF_MATCH", False)
 
 LOGGING = {
     "version": 1,

@@ -184,7 +184,7 @@ def test_delete_customer_records_last_values(channel):
     )
     pk = customer.pk
 
-    CustomerService.delete_customer(customer, audit_context=COMMAND)
+    CustomerService.delete_customer(customer=customer, audit_context=COMMAND)
 
     assert not Customer.objects.filter(pk=pk).exists()
     event = AuditEvent.objects.filter(object_id=pk).latest("id")
@@ -201,7 +201,7 @@ def test_customer_with_orders_cannot_be_deleted(channel):
     Order.objects.create(channel=channel, number="MP-1", customer=customer, amount="10.00")
 
     with pytest.raises(CustomerDeletionNotAllowed):
-        CustomerService.delete_customer(customer)
+        CustomerService.delete_customer(customer=customer)
 
     assert Customer.objects.filter(pk=customer.pk).exists()
     assert not AuditEvent.objects.filter(object_id=customer.pk, action=Action.DELETE).exists()

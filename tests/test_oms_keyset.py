@@ -58,7 +58,7 @@ def test_a_keyset_walk_reads_each_customer_once_while_others_come_and_go(api, ch
         if turn == 5:
             return
         for customer in (first[turn], first[-1 - turn]):
-            CustomerService.delete_customer(customer, audit_context=FIXTURE_CONTEXT)
+            CustomerService.delete_customer(customer=customer, audit_context=FIXTURE_CONTEXT)
             deleted.append(customer.pk)
         added.append(CustomerFactory(channel=channel).pk)
 
