@@ -1,3 +1,5 @@
+# The app image: gunicorn only. nginx stands in front of it (docker-compose.yml,
+# deploy/nginx.conf.template) and is the only thing clients reach.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
@@ -6,7 +8,6 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN useradd --create-home app && chown -R app /app
 USER app
+ENV GUNICORN_BIND=0.0.0.0:8000 DJANGO_BEHIND_PROXY=1
 EXPOSE 8000
-# Threaded workers: a streamed CSV/Excel export (oms list-simple) can outlast the
-# worker timeout; a gthread worker keeps its heartbeat while a thread streams.
-CMD ["gunicorn", "omnitron.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4"]
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "omnitron.wsgi:application"]

@@ -18,7 +18,8 @@ unless --yes):
    (bench/import_orders.py's naive loop) as the import's baseline.
 
 Then prints one table per size, the cross-size ratios the goals ask for, the
-goals met or not, and the machine; --markdown writes the same as Markdown.
+goals met or not, and the machine; --markdown writes the same as Markdown, as
+its section of that file (bench/results.py).
 Needs Debian's wrk (`apt-get install -y wrk`). Not part of the test suite.
 """
 
@@ -39,9 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnitron.settings")
 # The baseline is mounted in this process too, to count its queries.
-os.environ["OMNITRON_BENCH_BASELINE"] = "1"
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 
 import django  # noqa: E402
 
@@ -59,12 +59,14 @@ from audit.models import AuditEvent  # noqa: E402
 from bench import dataset  # noqa: E402
 from bench.generate_orders import OrderFileGenerator  # noqa: E402
 from bench.load import LoadResult, random_ids_script, run_wrk, wrk_path  # noqa: E402
+from bench.results import write_section  # noqa: E402
 from bench.server import ServerConfig, running_server, status_of  # noqa: E402
 from channels.models import Channel, ChannelType  # noqa: E402
 from customers.management.commands.create_api_user import grant_api_access  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from orders.models import Order, OrderItem  # noqa: E402
 
+API_SECTION = "API against the plain-DRF baseline (bench/api.py)"
 API = "/api/v1/customers/"
 BASELINE = "/bench-baseline/customers/"
 LIST_SIMPLE = "/api/v1/oms/customers/list-simple/"
@@ -900,8 +902,8 @@ def main(argv: list[str] | None = None) -> None:
     print(text)
     log(f"\nTotal {time.perf_counter() - started:.0f} s.")
     if args.markdown:
-        args.markdown.write_text(markdown, encoding="utf-8")
-        log(f"Markdown: {args.markdown}")
+        write_section(API_SECTION, markdown, args.markdown)
+        log(f"Markdown: {args.markdown}, section {API_SECTION!r}")
 
 
 if __name__ == "__main__":

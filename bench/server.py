@@ -2,7 +2,8 @@
 
 Production settings (DJANGO_ENV=production: DEBUG off, a secret key, allowed
 hosts) with two exceptions for plain HTTP on loopback: no redirect to HTTPS
-(DJANGO_SECURE_SSL_REDIRECT=0) and the baseline of bench/baseline/ mounted.
+(DJANGO_SECURE_SSL_REDIRECT=0) and the baseline of bench/baseline/ mounted
+(bench.settings).
 Database connections persist (DJANGO_CONN_MAX_AGE), and gthread workers keep
 the client's connections alive between requests.
 """
@@ -46,7 +47,7 @@ def free_port() -> int:
 def server_environment(config: ServerConfig) -> dict[str, str]:
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "omnitron.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_ENV": "production",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -54,7 +55,6 @@ def server_environment(config: ServerConfig) -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_CONN_MAX_AGE": str(config.conn_max_age),
         "DJANGO_LOG_LEVEL": "ERROR",
-        "OMNITRON_BENCH_BASELINE": "1",
     }
 
 

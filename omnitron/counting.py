@@ -21,14 +21,13 @@ EXACT_COUNT_LIMIT = 10_000
 # An estimate this many times the limit is trusted without counting: a planner
 # that far off on a plain filter is rare, and `next` never depends on the count.
 # Below it, up to limit + 1 rows are counted (about 2 ms at 10,001 index entries)
-# to learn whether the result is small enough to be exact; at 5x, a filter the
-# planner put at 27,000 rows of a million paid that on every page to be told
-# what the estimate said.
+# to learn whether the result is small enough to be exact; a higher factor would
+# make a filter the planner puts at a few times the limit pay that on every page
+# only to be told what the estimate said.
 ESTIMATE_TRUSTED_FACTOR = 2
 # Pages are read keys first (see BoundedCountPaginator) only past this many matching
-# rows: below it, reading every matching row costs less than the second plan (0.3 ms).
-# In the benchmark, 106 matching rows went 254 -> 207 req/s keys first; with 1,110
-# rows the page query went 3.0 -> 0.9 ms.
+# rows: below it, reading every matching row costs less than the second plan, and
+# above it the page reads only its own rows from the table (bench/results.md).
 KEYS_FIRST_MIN_ROWS = 500
 # Created by customers/migrations/0004_count_estimate_function.py (PostgreSQL only).
 ESTIMATE_FUNCTION = "omnitron_row_estimate"

@@ -1,8 +1,8 @@
 """The API's JSON renderer: DRF's output, written by orjson.
 
 DRF's JSONRenderer runs the standard library's encoder, in Python for every
-value: a page of 100 customers took 0.9 ms to write, orjson 0.1 ms (a page of
-1,000, the largest `limit`, 9 ms against 1 ms).
+value; orjson writes the same page several times faster (bench/results.md),
+which counts most on the largest pages (`limit` 1,000).
 
 The bytes are DRF's: compact separators, UTF-8 rather than \\u escapes, and
 U+2028 and U+2029 escaped as DRF escapes them (they end a line in JavaScript).

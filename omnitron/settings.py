@@ -171,6 +171,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
+# Set where gunicorn is reachable through nginx alone (deploy/): the client's
+# address then comes from nginx's X-Real-IP (omnitron/proxy.py).
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

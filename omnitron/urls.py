@@ -1,5 +1,3 @@
-import os
-
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -54,11 +52,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]
-
-# The plain-DRF baseline of the API benchmark (bench/api.py sets the variable):
-# never mounted in production.
-if os.environ.get("OMNITRON_BENCH_BASELINE") == "1":
-    urlpatterns.append(path("bench-baseline/", include("bench.baseline.urls")))
 
 handler400 = "omnitron.exceptions.bad_request"
 handler403 = "omnitron.exceptions.permission_denied"

@@ -2,7 +2,7 @@
 
 A `ModelViewSet` + `ModelSerializer(fields="__all__")` + DRF's default
 `PageNumberPagination` + django-filter, on the same Customer table, with the
-DRF's own token authentication and model permissions. `omnitron/urls.py` mounts it
-under /bench-baseline/ only when OMNITRON_BENCH_BASELINE=1 (bench/api.py sets
-it), so production never serves it.
+DRF's own token authentication and model permissions. Only the benchmark's own
+settings (bench.settings, bench/urls.py) mount it, under /bench-baseline/: the
+service's settings never serve it.
 """
