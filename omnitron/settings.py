@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "channels",
     "customers",
     "orders",
+    "locations",
 ]
 
 MIDDLEWARE = [
