@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "customers",
     "orders",
     "idempotency",
+    "locations",
 ]
 
 MIDDLEWARE = [

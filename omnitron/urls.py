@@ -27,6 +27,7 @@ api_v1 = [
     path("auth/login/", LoginView.as_view(), name="login"),
     path("", include("channels.urls")),
     path("", include("customers.urls")),
+    path("", include("locations.urls")),
     path("", include("orders.urls")),
     path("", include("audit.urls")),
     # The docs page fetches the schema with the browser's session (log in at

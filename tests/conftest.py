@@ -1,6 +1,9 @@
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -74,3 +77,9 @@ def channel(db):
 @pytest.fixture
 def other_channel(db):
     return ChannelFactory(name="Marketplace")
+
+
+@pytest.fixture
+def tr_locations(db) -> None:
+    """The Turkish set shipped with the service (locations/data/tr_locations.csv), loaded."""
+    call_command("load_locations", stdout=io.StringIO())

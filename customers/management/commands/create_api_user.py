@@ -12,6 +12,11 @@ API_MODELS = (
     ("channels", "channel", True),
     ("customers", "customer", True),
     ("orders", "order", False),
+    # Integrations read the location lists; staff write them (admin, load_locations).
+    ("locations", "country", False),
+    ("locations", "city", False),
+    ("locations", "township", False),
+    ("locations", "district", False),
 )
 
 

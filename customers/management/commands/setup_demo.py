@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -10,7 +11,10 @@ DEMO_PASSWORD = "demo-password"
 
 
 class Command(BaseCommand):
-    help = "Create a demo channel and a demo user with API access; print the user's token."
+    help = (
+        "Create a demo channel and a demo user with API access, load the Turkish locations; "
+        "print the user's token."
+    )
 
     @transaction.atomic
     def handle(self, **options):
@@ -22,6 +26,8 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         key = grant_api_access(user)
+        # The Turkish locations shipped with the service (loading them again writes nothing).
+        call_command("load_locations", stdout=self.stdout)
         self.stdout.write(f"Demo channel id: {channel.pk}")
         self.stdout.write(f"Demo user: {DEMO_USERNAME} / {DEMO_PASSWORD}")
         self.stdout.write(f"API token: {key}")
