@@ -30,18 +30,9 @@ ESTIMATE_TRUSTED_FACTOR = 2
 # In the benchmark, 106 matching rows went 254 -> 207 req/s keys first; with 1,110
 # rows the page query went 3.0 -> 0.9 ms.
 KEYS_FIRST_MIN_ROWS = 500
-# Created by customers/migrations/0004_count_estimate_function.py (PostgreSQL only).
+# Created by customers/migrations/0004_count_estimate_function.py (PostgreSQL only),
+# which holds its SQL.
 ESTIMATE_FUNCTION = "omnitron_row_estimate"
-CREATE_ESTIMATE_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {ESTIMATE_FUNCTION}(query text) RETURNS bigint AS $$
-DECLARE plan json;
-BEGIN
-    EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
-    RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::bigint;
-END;
-$$ LANGUAGE plpgsql VOLATILE
-"""
-DROP_ESTIMATE_FUNCTION = f"DROP FUNCTION IF EXISTS {ESTIMATE_FUNCTION}(text)"
 
 
 def bounded_count(queryset: QuerySet, limit: int | None = None) -> tuple[int, bool]:

@@ -5,9 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.settings import api_settings
 
-from omnitron.auth import LoginView
-from omnitron.authentication import TokenAuthentication
 from omnitron.json_renderer import FastJSONRenderer
 
 
@@ -26,7 +25,7 @@ class SchemaView(SpectacularAPIView):
 
 
 api_v1 = [
-    path("auth/login/", LoginView.as_view(), name="login"),
+    path("", include("apitokens.urls")),
     path("", include("channels.urls")),
     path("", include("customers.urls")),
     path("", include("orders.urls")),
@@ -36,7 +35,10 @@ api_v1 = [
     path(
         "schema/",
         SchemaView.as_view(
-            authentication_classes=[TokenAuthentication, SessionAuthentication],
+            authentication_classes=[
+                *api_settings.DEFAULT_AUTHENTICATION_CLASSES,
+                SessionAuthentication,
+            ],
             permission_classes=[IsAuthenticated],
         ),
         name="schema",

@@ -1,10 +1,11 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.cache import caches
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from apitokens.services import issue_token
 from customers.management.commands.create_api_user import grant_api_access
 from tests.factories import ChannelFactory
 
@@ -23,6 +24,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts():
+    """Each test starts with no failed logins or bad tokens counted against it.
+
+    Every test client comes from one address, so counts would otherwise carry
+    over from test to test. (With REDIS_URL set this empties that Redis
+    database: point it at a scratch one.)
+    """
+    caches["throttle"].clear()
+
+
 def make_user(username: str, read_only: bool = False, permissions: bool = True):
     user = get_user_model().objects.create_user(username=username, password="secret-pass-123")
     if permissions:
@@ -39,9 +51,8 @@ def grant(user, *permissions: str) -> None:
 
 
 def client_for(user) -> APIClient:
-    token, _ = Token.objects.get_or_create(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user)}")
     return client
 
 
