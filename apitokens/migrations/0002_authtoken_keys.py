@@ -1,6 +1,8 @@
+import datetime
 import hashlib
 
 from django.db import migrations
+from django.utils import timezone
 
 LEGACY_TABLE = "authtoken_token"
 
@@ -21,7 +23,14 @@ def digests_of_authtoken_keys(apps, schema_editor):
         cursor.execute(f"SELECT {q('key')}, {q('user_id')}, {q('created')} FROM {table}")
         rows = cursor.fetchall()
     Token.objects.bulk_create(
-        Token(digest=hashlib.sha256(key.encode()).hexdigest(), user_id=user_id, created=created)
+        Token(
+            digest=hashlib.sha256(key.encode()).hexdigest(),
+            user_id=user_id,
+            # SQLite hands back the stored UTC time without its zone.
+            created=timezone.make_aware(created, datetime.UTC)
+            if timezone.is_naive(created)
+            else created,
+        )
         for key, user_id, created in rows
     )
     with connection.cursor() as cursor:
