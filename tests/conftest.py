@@ -25,13 +25,21 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle_counts():
+def fresh_throttle_counts(settings):
     """Each test starts with no failed logins or bad tokens counted against it.
 
     Every test client comes from one address, so counts would otherwise carry
-    over from test to test. (With REDIS_URL set this empties that Redis
-    database: point it at a scratch one.)
+    over from test to test. In this process's memory even when REDIS_URL is
+    set, so a test run never empties a Redis (tests/test_throttle_processes.py
+    gives its servers one of their own).
     """
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tests-throttle",
+        },
+    }
     caches["throttle"].clear()
 
 

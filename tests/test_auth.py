@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.utils import timezone
@@ -187,3 +188,21 @@ def test_the_authenticated_user_and_token_are_the_stored_ones(user):
     ]
     assert token.user_id == user.pk and token.created.tzinfo is not None
     assert token.user is found and not found._state.adding
+
+
+class OwnPermissionsOnlyBackend(ModelBackend):
+    """A backend that ignores what groups grant."""
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()
+
+
+def test_another_permission_backend_decides_for_itself(channel, settings):
+    """The permissions read with the token fill ModelBackend's cache only under ModelBackend."""
+    settings.AUTHENTICATION_BACKENDS = ["tests.test_auth.OwnPermissionsOnlyBackend"]
+    user = make_user("grouped", permissions=False)
+    readers = Group.objects.create(name="readers")
+    readers.permissions.add(Permission.objects.get(codename="view_customer"))
+    user.groups.add(readers)
+
+    assert client_for(user).get(LIST_URL).status_code == 403
