@@ -29,18 +29,9 @@ ESTIMATE_TRUSTED_FACTOR = 2
 # rows: below it, reading every matching row costs less than the second plan, and
 # above it the page reads only its own rows from the table (bench/results.md).
 KEYS_FIRST_MIN_ROWS = 500
-# Created by customers/migrations/0004_count_estimate_function.py (PostgreSQL only).
+# Created by customers/migrations/0004_count_estimate_function.py (PostgreSQL only),
+# which holds its SQL.
 ESTIMATE_FUNCTION = "omnitron_row_estimate"
-CREATE_ESTIMATE_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {ESTIMATE_FUNCTION}(query text) RETURNS bigint AS $$
-DECLARE plan json;
-BEGIN
-    EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
-    RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::bigint;
-END;
-$$ LANGUAGE plpgsql VOLATILE
-"""
-DROP_ESTIMATE_FUNCTION = f"DROP FUNCTION IF EXISTS {ESTIMATE_FUNCTION}(text)"
 
 
 def bounded_count(queryset: QuerySet, limit: int | None = None) -> tuple[int, bool]:

@@ -1,7 +1,8 @@
 """Database helpers that differ between PostgreSQL and SQLite."""
 
 from django.db import IntegrityError, connections, models
-from django.db.migrations.operations.special import RunPython
+
+from omnitron.migration_operations import PostgreSQLOnlySQL
 
 PG_UNIQUE_VIOLATION = "23505"
 
@@ -20,18 +21,13 @@ def is_unique_violation(error: IntegrityError, model: type[models.Model], name: 
     return f"UNIQUE constraint failed: {columns}" in str(error)
 
 
-def postgresql_only(sql: str, reverse_sql: str) -> RunPython:
-    """A migration step that runs only on PostgreSQL (GIN and pattern indexes)."""
+def postgresql_only(sql: str, reverse_sql: str) -> PostgreSQLOnlySQL:
+    """A migration step that runs only on PostgreSQL (GIN and pattern indexes).
 
-    def forward(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    def backward(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(reverse_sql)
-
-    return RunPython(forward, backward, elidable=False)
+    Migrations that call it pass the SQL text itself, so what they ran stays
+    frozen in them; the operation squashes (omnitron/migration_operations.py).
+    """
+    return PostgreSQLOnlySQL(sql=[sql], reverse_sql=[reverse_sql])
 
 
 def lock_for_transaction(namespace: int, key: int, using: str = "default") -> None:

@@ -1,7 +1,7 @@
 """OpenAPI generation: the document says what the service really does.
 
 drf-spectacular documents the success response only; this schema class adds
-the error responses each operation can give (400/401/403/404/406/415, and
+the error responses each operation can give (400/401/403/404/406/415/429, and
 those a view's mixins declare) and does not declare itself, so clients (and the schemathesis run in
 tests/test_openapi_fuzz.py) know every status code to expect. It also
 documents the JSON fields that only take an object as objects, and the query
@@ -45,6 +45,10 @@ ERRORS = {
         DETAIL_ERROR,
         description="The request body is in a media type the operation does not accept.",
     ),
+    "429": OpenApiResponse(
+        DETAIL_ERROR,
+        description="Too many requests with a bad token from this address: see `Retry-After`.",
+    ),
 }
 # A JSON object of any keys: what a JSON field validated by validate_json_object takes.
 JSON_OBJECT = {"type": "object", "additionalProperties": {}}
@@ -73,7 +77,7 @@ class AutoSchema(SpectacularAutoSchema):
     def error_codes(self) -> list[str]:
         codes = ["400"]
         if self.view.authentication_classes:
-            codes += ["401", "403"]
+            codes += ["401", "403", "429"]
         if "{" in self.path or self._is_list_view():
             codes.append("404")
         # Content negotiation (DRF answers JSON only) runs before anything else.

@@ -19,6 +19,11 @@ def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -47,11 +52,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "audit",
+    "apitokens",
     "channels",
     "customers",
     "orders",
@@ -100,6 +105,10 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Named, not left to the default: the token authentication fills ModelBackend's
+# permission cache itself (apitokens/authentication.py), which holds for it alone.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -124,7 +133,7 @@ if PRODUCTION:
     }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["omnitron.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apitokens.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["omnitron.permissions.ModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "omnitron.pagination.PageLimitPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -139,6 +148,39 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 10,
     "UNAUTHENTICATED_USER": None,
 }
+
+# Caches: Redis when REDIS_URL names one, so that every process (gunicorn
+# workers, servers) shares what is counted in it; else each process's memory.
+# `throttle` holds the counts of failed logins and bad tokens.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+
+
+def cache_settings(prefix: str) -> dict:
+    if REDIS_URL:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": prefix}
+
+
+CACHES = {"default": cache_settings("omnitron"), "throttle": cache_settings("omnitron-throttle")}
+
+# API tokens: seconds a token from login or create_api_user lasts (unset or 0:
+# no expiry). Failed logins allowed per username and per client address in a
+# window, and requests with a bad token per client address in theirs, before
+# the answer is 429 (apitokens/throttling.py).
+OMNITRON_TOKEN_TTL_SECONDS = env_int("OMNITRON_TOKEN_TTL_SECONDS", 0) or None
+OMNITRON_LOGIN_FAILURES_PER_USERNAME = env_int("OMNITRON_LOGIN_FAILURES_PER_USERNAME", 10)
+OMNITRON_LOGIN_FAILURES_PER_ADDRESS = env_int("OMNITRON_LOGIN_FAILURES_PER_ADDRESS", 30)
+OMNITRON_LOGIN_FAILURE_WINDOW_SECONDS = env_int("OMNITRON_LOGIN_FAILURE_WINDOW_SECONDS", 900)
+OMNITRON_BAD_TOKENS_PER_ADDRESS = env_int("OMNITRON_BAD_TOKENS_PER_ADDRESS", 60)
+OMNITRON_BAD_TOKEN_WINDOW_SECONDS = env_int("OMNITRON_BAD_TOKEN_WINDOW_SECONDS", 60)
+# How many proxies in front append to X-Forwarded-For (1 behind one nginx).
+# 0: the client address is REMOTE_ADDR and X-Forwarded-For is never read, so a
+# client cannot choose the address it is counted under.
+OMNITRON_TRUSTED_PROXIES = env_int("OMNITRON_TRUSTED_PROXIES", 0)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Omnitron Customers API",

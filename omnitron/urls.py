@@ -3,9 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.settings import api_settings
 
-from omnitron.auth import LoginView
-from omnitron.authentication import TokenAuthentication
 from omnitron.json_renderer import FastJSONRenderer
 
 
@@ -24,7 +23,7 @@ class SchemaView(SpectacularAPIView):
 
 
 api_v1 = [
-    path("auth/login/", LoginView.as_view(), name="login"),
+    path("", include("apitokens.urls")),
     path("", include("channels.urls")),
     path("", include("customers.urls")),
     path("", include("locations.urls")),
@@ -35,7 +34,10 @@ api_v1 = [
     path(
         "schema/",
         SchemaView.as_view(
-            authentication_classes=[TokenAuthentication, SessionAuthentication],
+            authentication_classes=[
+                *api_settings.DEFAULT_AUTHENTICATION_CLASSES,
+                SessionAuthentication,
+            ],
             permission_classes=[IsAuthenticated],
         ),
         name="schema",

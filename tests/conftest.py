@@ -3,11 +3,12 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from apitokens.services import issue_token
 from customers.management.commands.create_api_user import grant_api_access
 from tests.factories import ChannelFactory
 
@@ -26,6 +27,25 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts(settings):
+    """Each test starts with no failed logins or bad tokens counted against it.
+
+    Every test client comes from one address, so counts would otherwise carry
+    over from test to test. In this process's memory even when REDIS_URL is
+    set, so a test run never empties a Redis (tests/test_throttle_processes.py
+    gives its servers one of their own).
+    """
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tests-throttle",
+        },
+    }
+    caches["throttle"].clear()
+
+
 def make_user(username: str, read_only: bool = False, permissions: bool = True):
     user = get_user_model().objects.create_user(username=username, password="secret-pass-123")
     if permissions:
@@ -42,9 +62,8 @@ def grant(user, *permissions: str) -> None:
 
 
 def client_for(user) -> APIClient:
-    token, _ = Token.objects.get_or_create(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user)}")
     return client
 
 

@@ -4,12 +4,15 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from omnitron.authentication import TokenAuthentication
+from apitokens.authentication import TokenAuthentication
+from apitokens.models import Token, digest_of
+from apitokens.services import issue_token
 from tests.conftest import client_for, make_user
 from tests.factories import CustomerFactory
 
@@ -32,14 +35,18 @@ def test_bad_token_is_a_401():
     assert response.json() == {"detail": "Invalid token."}
 
 
-def test_login_answers_the_users_token(user):
+def test_login_answers_a_token_of_the_user(user):
     response = APIClient().post(
         "/api/v1/auth/login/",
         {"username": "integrator", "password": "secret-pass-123"},
         format="json",
     )
     assert response.status_code == 200
-    assert response.json() == {"key": user.auth_token.key}
+    assert list(response.json()) == ["key"]
+    key = response.json()["key"]
+    # Stored as its digest only: the key itself is in no row.
+    assert Token.objects.get(digest=digest_of(key)).user == user
+    assert not Token.objects.filter(digest=key).exists()
 
 
 def test_login_with_bad_credentials_is_a_400(user):
@@ -104,7 +111,7 @@ def test_create_api_user_command_prints_a_working_token(channel):
 
 
 # The token, its user and the user's permissions are read in one query
-# (omnitron/authentication.py): each source of a permission must still count.
+# (apitokens/authentication.py): each source of a permission must still count.
 
 
 def test_a_groups_permission_lets_its_members_read(channel):
@@ -167,15 +174,35 @@ def test_the_authenticated_user_and_token_are_the_stored_ones(user):
     user.is_staff = True
     user.save()
     stored = get_user_model().objects.get(pk=user.pk)
+    key = issue_token(user)
+    stored_token = Token.objects.get(digest=digest_of(key))
 
-    found, token = TokenAuthentication().authenticate_credentials(user.auth_token.key)
+    found, token = TokenAuthentication().authenticate_credentials(key)
 
     fields = [field.attname for field in get_user_model()._meta.concrete_fields]
     assert [getattr(found, name) for name in fields] == [getattr(stored, name) for name in fields]
     assert found.last_login.tzinfo is not None and found.is_staff is True
-    assert (token.key, token.user_id, token.created) == (
-        user.auth_token.key,
-        user.pk,
-        user.auth_token.created,
-    )
+    token_fields = [field.attname for field in Token._meta.concrete_fields]
+    assert [getattr(token, name) for name in token_fields] == [
+        getattr(stored_token, name) for name in token_fields
+    ]
+    assert token.user_id == user.pk and token.created.tzinfo is not None
     assert token.user is found and not found._state.adding
+
+
+class OwnPermissionsOnlyBackend(ModelBackend):
+    """A backend that ignores what groups grant."""
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()
+
+
+def test_another_permission_backend_decides_for_itself(channel, settings):
+    """The permissions read with the token fill ModelBackend's cache only under ModelBackend."""
+    settings.AUTHENTICATION_BACKENDS = ["tests.test_auth.OwnPermissionsOnlyBackend"]
+    user = make_user("grouped", permissions=False)
+    readers = Group.objects.create(name="readers")
+    readers.permissions.add(Permission.objects.get(codename="view_customer"))
+    user.groups.add(readers)
+
+    assert client_for(user).get(LIST_URL).status_code == 403

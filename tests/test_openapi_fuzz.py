@@ -36,7 +36,6 @@ from django.core.signals import got_request_exception, request_finished, request
 from django.db import transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis import Case, CheckContext, Response
 from schemathesis.checks import CheckFunction, not_a_server_error
@@ -49,6 +48,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
+from apitokens.services import issue_token
 from audit.context import AuditContext
 from audit.models import Source
 from channels.models import Channel, ChannelType
@@ -120,7 +120,7 @@ class World:
         user = get_user_model().objects.create_user("fuzzer")
         # Every permission there is, not only the customer and channel ones.
         user.user_permissions.set(Permission.objects.all())
-        self.token = Token.objects.create(user=user).key
+        self.token = issue_token(user)
         self.channel = Channel.objects.create(
             name="Fuzzed shop", catalog=1, channel_type=ChannelType.WEB
         )

@@ -1,6 +1,6 @@
 """List endpoints run a fixed number of SQL queries, whatever the page size.
 
-Per request: the token with its user's permissions (1, omnitron/authentication.py),
+Per request: the token with its user's permissions (1, apitokens/authentication.py),
 the count (1) and the page (1); the channel-scoped view adds its channel (1), a
 `channel` filter the check of the given channel ids (1). A CSV or Excel export
 of the OMS list-simple is one query for its rows (all of them, or the page).

@@ -1,9 +1,12 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.management.base import BaseCommand
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
-from rest_framework.authtoken.models import Token
+
+from apitokens.services import issue_token
 
 READ_ACTIONS = ("view",)
 ALL_ACTIONS = ("view", "add", "change", "delete")
@@ -25,7 +28,7 @@ AUDIT_PERMISSION = Q(content_type__app_label="audit", codename="view_auditevent"
 
 
 def grant_api_access(user, read_only: bool = False, audit: bool = False) -> str:
-    """Give `user` the model permissions of the API and return its token key.
+    """Give `user` the model permissions of the API and return a new token's key.
 
     `audit` adds `audit.view_auditevent`, to read the audit trail.
     """
@@ -38,12 +41,14 @@ def grant_api_access(user, read_only: bool = False, audit: bool = False) -> str:
         wanted |= AUDIT_PERMISSION
     permissions = Permission.objects.filter(wanted)
     user.user_permissions.add(*permissions)
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    return issue_token(user)
 
 
 class Command(BaseCommand):
-    help = "Create (or reuse) a user, grant it the API's model permissions, and print its token."
+    help = (
+        "Create (or reuse) a user, grant it the API's model permissions, and print a new "
+        "token (earlier tokens of the user keep working)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -57,6 +62,10 @@ class Command(BaseCommand):
     def handle(self, username, password=None, read_only=False, audit=False, **options):
         user, created = get_user_model().objects.get_or_create(username=username)
         if password:
+            try:
+                validate_password(password, user)
+            except ValidationError as error:
+                raise CommandError(f"--password refused: {' '.join(error.messages)}") from None
             user.set_password(password)
             user.save(update_fields=["password"])
         elif created:

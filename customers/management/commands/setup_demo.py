@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -23,6 +24,8 @@ class Command(BaseCommand):
         )
         user, created = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
         if created:
+            # Printed for anyone to read, but held to the same rules as any password.
+            validate_password(DEMO_PASSWORD, user)
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         key = grant_api_access(user)

@@ -7,7 +7,12 @@ permission names come back with the token as a JSON array and fill the cache
 Django's ModelBackend keeps on the user (`_perm_cache`), so `has_perm` reads
 no table. The answer is as fresh as Django's own: read once per request.
 
-This holds for ModelBackend, the only authentication backend in settings.
+That cache is ModelBackend's: with any other AUTHENTICATION_BACKENDS the
+permissions are left for the backends to read, as Django would.
+
+A request with a bad token (unknown, revoked, expired, malformed) counts
+against its client address (apitokens/throttling.py); past the limit it is
+answered 429. A good token never touches the cache: its request stays one query.
 """
 
 import dataclasses
@@ -15,29 +20,34 @@ import functools
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
 from django.db.models import Model
 from django.db.models.expressions import Col
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
-from rest_framework.authtoken.models import Token
+
+from apitokens.models import Token, digest_of
+from apitokens.throttling import bad_token_limit, client_address
 
 # On PostgreSQL the permission names come from a PL/pgSQL function: it keeps
 # its plan for the connection's life, where the same subquery inline was
 # planned again on every request (0.3 ms of the database's time each).
-# Created by customers/migrations/0006_permission_names_function.py.
-PERMISSION_NAMES_FUNCTION = "omnitron_permission_names"
-DROP_PERMISSION_NAMES_FUNCTION = f"DROP FUNCTION IF EXISTS {PERMISSION_NAMES_FUNCTION}(bigint)"
+# Created by apitokens/migrations/0001_initial.py, which holds its SQL.
+PERMISSION_NAMES_FUNCTION = "apitokens_permission_names"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def permission_names_sql(quote: Callable[[str], str], aggregate: str, user_id: str) -> str:
     """A scalar subquery: the "app_label.codename" of every permission the user holds.
 
     The user's own permissions and those of their groups, each once, as a JSON
-    array made by `aggregate` (null when there are none).
+    array made by `aggregate` (null when there are none). The PostgreSQL
+    function runs the same query (with jsonb_agg).
     """
     user_permissions = Permission.user_set.through._meta
     group_permissions = Group.permissions.through._meta
@@ -56,17 +66,6 @@ def permission_names_sql(quote: Callable[[str], str], aggregate: str, user_id: s
             WHERE ug.{q("user_id")} = {user_id}
         )
     )"""
-
-
-def create_permission_names_function_sql() -> str:
-    body = permission_names_sql(lambda name: f'"{name}"', "jsonb_agg", "for_user")
-    return f"""
-CREATE OR REPLACE FUNCTION {PERMISSION_NAMES_FUNCTION}(for_user bigint) RETURNS jsonb AS $$
-BEGIN
-    RETURN {body};
-END;
-$$ LANGUAGE plpgsql STABLE
-"""
 
 
 def permission_names_expression(connection, user_id: str) -> str:
@@ -123,30 +122,46 @@ def token_statement(alias: str) -> tuple[str, SelectedModel, SelectedModel]:
         f"{token.select_list(connection)}, {user.select_list(connection)} "
         f"FROM {token_table} JOIN {user_table} "
         f"ON {user_table}.{q(user.model._meta.pk.column)} = {token_user} "
-        f"WHERE {token_table}.{q(Token._meta.pk.column)} = %s"
+        f"WHERE {token_table}.{q(Token._meta.get_field('digest').column)} = %s"
     )
     return sql, token, user
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token authentication, with the user's permissions read in the same query."""
+    """`Authorization: Token <key>`, read with the user's permissions in one query."""
+
+    model = Token
+
+    def authenticate(self, request):
+        try:
+            return super().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            wait = bad_token_limit().record_failure(client_address(request))
+            if wait is not None:
+                raise exceptions.Throttled(wait) from None
+            raise
 
     def authenticate_credentials(self, key):
         alias = router.db_for_read(Token)
         connection = connections[alias]
         sql, token_columns, user_columns = token_statement(alias)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [key])
+            cursor.execute(sql, [digest_of(key)])
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         permission_names, *values = row
         split = len(token_columns.columns)
+        token = token_columns.instance(values[:split], connection, alias)
+        if token.revoked is not None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if token.expires is not None and token.expires <= timezone.now():
+            raise exceptions.AuthenticationFailed(_("Token has expired."))
         user = user_columns.instance(values[split:], connection, alias)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        # JSON text on every database (Django reads jsonb as text); null when there are none.
-        user._perm_cache = set(json.loads(permission_names) if permission_names else ())
-        token = token_columns.instance(values[:split], connection, alias)
+        if list(settings.AUTHENTICATION_BACKENDS) == [MODEL_BACKEND]:
+            # JSON text on every database (Django reads jsonb as text); null when there are none.
+            user._perm_cache = set(json.loads(permission_names) if permission_names else ())
         token.user = user
         return user, token
