@@ -4,6 +4,7 @@ DUPLICATED_CHANNEL_CODE_MESSAGE = "The fields channel, channel_code must make a 
 CHANNEL_CHANGE_MESSAGE = "channel:channel_name These field cannot be updated"
 CHANNEL_CHANGE_ERROR_CODE = "customer_100_3"
 CUSTOMER_HAS_ORDERS_MESSAGE = "A customer with orders cannot be deleted."
+NOT_FOUND_MESSAGE = "Not found."
 
 
 class CustomerServiceError(Exception):
@@ -35,3 +36,10 @@ class CustomerDeletionNotAllowed(CustomerServiceError):
 
     message = CUSTOMER_HAS_ORDERS_MESSAGE
     error_code = "customer_has_orders"
+
+
+class CustomerNotFound(CustomerServiceError):
+    """The customer is gone: another request deleted it since the caller read it."""
+
+    message = NOT_FOUND_MESSAGE
+    error_code = "not_found"

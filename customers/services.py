@@ -19,6 +19,7 @@ from customers.exceptions import (
     ChannelChangeNotAllowed,
     CustomerDeletionNotAllowed,
     CustomerDuplicatedFieldException,
+    CustomerNotFound,
 )
 from customers.fields import WRITABLE_FIELDS, audit_value, check_field_names, creation_changes
 from customers.models import Customer
@@ -30,6 +31,14 @@ UNIQUE_CHANNEL_CODE = "customer_unique_channel_code"
 def resolve_audit_context(audit_context: AuditContext | None) -> AuditContext:
     """The given context, else the current request's, else a new one (a shell or script)."""
     return audit_context or current_audit_context() or AuditContext(source=Source.SHELL)
+
+
+def locked_customer(pk: int) -> Customer:
+    """The customer's row, locked until the transaction ends; CustomerNotFound if it is gone."""
+    try:
+        return Customer.objects.select_for_update().get(pk=pk)
+    except Customer.DoesNotExist:
+        raise CustomerNotFound() from None
 
 
 class CustomerService:
@@ -71,14 +80,15 @@ class CustomerService:
         The row is locked for the transaction, so concurrent updates of other
         fields are kept; only changed fields are saved, and only they are
         recorded. A call that changes nothing writes nothing. Raises
-        ChannelChangeNotAllowed for a different channel and
-        CustomerDuplicatedFieldException for a channel_code already taken.
+        ChannelChangeNotAllowed for a different channel,
+        CustomerDuplicatedFieldException for a channel_code already taken and
+        CustomerNotFound if the customer was deleted meanwhile.
         """
         check_field_names(kwargs)
         context = resolve_audit_context(audit_context)
         try:
             with transaction.atomic():
-                current = Customer.objects.select_for_update().get(pk=customer.pk)
+                current = locked_customer(customer.pk)
                 channel = kwargs.pop("channel", None)
                 if channel is not None and channel.pk != current.channel_id:
                     raise ChannelChangeNotAllowed()
@@ -127,12 +137,12 @@ class CustomerService:
     def delete_customer(cls, customer: Customer, audit_context: AuditContext | None = None) -> None:
         """Delete the customer, recording every field's last value.
 
-        Raises CustomerDeletionNotAllowed if the customer has orders; then
-        nothing is removed.
+        Raises CustomerDeletionNotAllowed if the customer has orders (then
+        nothing is removed) and CustomerNotFound if it was deleted meanwhile.
         """
         context = resolve_audit_context(audit_context)
         with transaction.atomic():
-            current = Customer.objects.select_for_update().get(pk=customer.pk)
+            current = locked_customer(customer.pk)
             changes = {
                 field: [audit_value(current, field), None] for field in sorted(WRITABLE_FIELDS)
             }

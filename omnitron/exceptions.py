@@ -14,6 +14,7 @@ from customers.exceptions import (
     ChannelChangeNotAllowed,
     CustomerDeletionNotAllowed,
     CustomerDuplicatedFieldException,
+    CustomerNotFound,
 )
 
 
@@ -43,7 +44,7 @@ def exception_handler(exc, context):
             {"non_field_errors": ["This object is still referenced and cannot be deleted."]},
             code="protected",
         )
-    elif isinstance(exc, Http404):
+    elif isinstance(exc, Http404 | CustomerNotFound):
         # The documented body is DRF's plain {"detail": "Not found."}, not the model's name.
         exc = NotFound()
     elif isinstance(exc, DjangoValidationError):
