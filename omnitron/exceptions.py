@@ -1,11 +1,13 @@
 """The one place where domain exceptions become the documented HTTP bodies."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import parsers, status
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -16,6 +18,15 @@ from customers.exceptions import (
     CustomerDuplicatedFieldException,
     CustomerNotFound,
 )
+
+
+class RequestBodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        super().__init__(f"Request body is larger than the {limit} bytes this service accepts.")
 
 
 def _raised_by_a_parser(exc: BaseException) -> bool:
@@ -32,6 +43,10 @@ def exception_handler(exc, context):
     if isinstance(exc, RecursionError) and _raised_by_a_parser(exc):
         # JSON nested thousands deep exhausts the decoder's stack: a bad body, not a crash.
         exc = ParseError("JSON parse error - nested too deeply.")
+    if isinstance(exc, RequestDataTooBig):
+        # Django raises it when the body is read (`request.body`, `request.POST`):
+        # under DRF, when a parser asks for `request.data`.
+        exc = RequestBodyTooLarge()
     if isinstance(exc, ChannelChangeNotAllowed):
         return Response(
             {"non_field_errors": exc.message, "error_code": exc.error_code},
