@@ -1,5 +1,7 @@
 """Errors the customer service raises, with their documented codes and texts."""
 
+from django.http import Http404
+
 DUPLICATED_CHANNEL_CODE_MESSAGE = "The fields channel, channel_code must make a unique set."
 CHANNEL_CHANGE_MESSAGE = "channel:channel_name These field cannot be updated"
 CHANNEL_CHANGE_ERROR_CODE = "customer_100_3"
@@ -38,8 +40,11 @@ class CustomerDeletionNotAllowed(CustomerServiceError):
     error_code = "customer_has_orders"
 
 
-class CustomerNotFound(CustomerServiceError):
-    """The customer is gone: another request deleted it since the caller read it."""
+class CustomerNotFound(CustomerServiceError, Http404):
+    """The customer is gone: another request deleted it since the caller read it.
+
+    An Http404, so the API and the admin answer it as any unknown customer.
+    """
 
     message = NOT_FOUND_MESSAGE
     error_code = "not_found"

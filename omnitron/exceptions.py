@@ -16,7 +16,6 @@ from customers.exceptions import (
     ChannelChangeNotAllowed,
     CustomerDeletionNotAllowed,
     CustomerDuplicatedFieldException,
-    CustomerNotFound,
 )
 
 
@@ -59,7 +58,7 @@ def exception_handler(exc, context):
             {"non_field_errors": ["This object is still referenced and cannot be deleted."]},
             code="protected",
         )
-    elif isinstance(exc, Http404 | CustomerNotFound):
+    elif isinstance(exc, Http404):
         # The documented body is DRF's plain {"detail": "Not found."}, not the model's name.
         exc = NotFound()
     elif isinstance(exc, DjangoValidationError):

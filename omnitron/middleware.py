@@ -24,8 +24,13 @@ class CommonMiddleware(common.CommonMiddleware):
             and request.path.startswith(API_PREFIX)
             and self.should_redirect_with_slash(request)
         ):
-            return JsonResponse(
+            not_found = JsonResponse(
                 {"detail": f"Not found. This URL ends with a slash: {request.path}/"},
                 status=status.HTTP_404_NOT_FOUND,
             )
+            # Headers the inner layers set (X-Request-ID) stay; the body's own are new.
+            for header, value in response.items():
+                if header.lower() not in ("content-type", "content-length"):
+                    not_found.setdefault(header, value)
+            return not_found
         return super().process_response(request, response)

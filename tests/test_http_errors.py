@@ -236,10 +236,11 @@ def test_a_write_without_the_trailing_slash_is_a_404_naming_the_url(
     url = CUSTOMERS_URL.rstrip("/") if method == "post" else f"{CUSTOMERS_URL}{customer.pk}"
     fields = {"email": "a@example.com", "channel": customer.channel_id, "channel_code": "C-9"}
 
-    response = getattr(api, method)(url, fields, format="json")
+    response = getattr(api, method)(url, fields, format="json", HTTP_X_REQUEST_ID="req-7")
 
     detail = assert_json_detail(response, 404)
     assert detail == f"Not found. This URL ends with a slash: {url}/"
+    assert response["X-Request-ID"] == "req-7"
     assert list(Customer.objects.values_list("channel_code", flat=True)) == [customer.channel_code]
 
 
