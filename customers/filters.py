@@ -179,6 +179,17 @@ class CustomerFilterSet(BoundedTextFilterSet):
     )
     sort = SortFilter(fields=[(name, name) for name in SORT_FIELDS])
 
+    # OPTIONS (omnitron.metadata.ListMetadata) names the filter types as the
+    # Omnitron documents them, not by the classes that implement them here.
+    documented_filter_types = {
+        "created_date": "DateFilter",
+        "modified_date": "DateFilter",
+        "mapping": "RelatedFilter",
+    }
+    per_request_filters = {
+        field: ("JsonMethodFilter", ["exact"]) for field in JSON_KEY_FILTER_FIELDS
+    }
+
     class Meta:
         model = Customer
         fields = {

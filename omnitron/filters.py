@@ -35,12 +35,14 @@ class StrictBooleanField(forms.Field):
 
 class StrictBooleanFilter(filters.Filter):
     field_class = StrictBooleanField
+    documented_type = "BooleanFilter"
 
 
 class IntegerFilter(filters.NumberFilter):
     """A whole number within the range of a 64-bit primary key."""
 
     field_class = forms.IntegerField
+    documented_type = "NumberFilter"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", BIGINT_MIN)
@@ -71,6 +73,7 @@ class UtcIsoDateTimeField(IsoDateTimeField):
 
 class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
+    documented_type = "IsoDateTimeFilter"
 
 
 class UtcDateRangeFilter(filters.DateFilter):
@@ -190,6 +193,7 @@ class IntegerPkMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
     """`?channel=1&channel=2`: rows of any of these (integer-keyed) objects."""
 
     field_class = IntegerPkMultipleChoiceField
+    documented_type = "ModelMultipleChoiceFilter"
 
 
 class CharFilterWithNull(filters.CharFilter):
@@ -207,6 +211,8 @@ class SortFilter(filters.OrderingFilter):
     NULL sorts after every value ascending and before them descending, on every
     database (PostgreSQL's default; SQLite would do the opposite).
     """
+
+    documented_type = "OrderingFilter"
 
     def filter(self, qs, value):
         if not value:

@@ -133,6 +133,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "omnitron.schema.AutoSchema",
+    "DEFAULT_METADATA_CLASS": "omnitron.metadata.ListMetadata",
     "EXCEPTION_HANDLER": "omnitron.exceptions.exception_handler",
     "PAGE_SIZE": 10,
     "UNAUTHENTICATED_USER": None,
