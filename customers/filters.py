@@ -28,6 +28,7 @@ from omnitron.filters import (
     IntegerInFilter,
     IntegerPkMultipleChoiceFilter,
     SortFilter,
+    StartsWithFilter,
     StrictBooleanFilter,
     UtcIsoDateTimeFilter,
 )
@@ -153,7 +154,7 @@ class CustomerFilterSet(BoundedTextFilterSet):
     # at a million rows.
     channel = IntegerPkMultipleChoiceFilter(queryset=Channel.objects.all(), distinct=False)
     email = filters.CharFilter(lookup_expr="exact")
-    email__startswith = filters.CharFilter(field_name="email", lookup_expr="startswith")
+    email__startswith = StartsWithFilter(field_name="email")
     first_name = CharFilterWithNull()
     last_name = CharFilterWithNull()
     phone_number = CharFilterWithNull()

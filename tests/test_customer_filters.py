@@ -275,6 +275,12 @@ FILTER_CASES = [
     ({"email__startswith": "zeynep@shop"}, {"zeynep"}),
     ({"email__startswith": "%"}, set()),
     ({"email__startswith": "_"}, set()),
+    # Case-sensitive on every database, as PostgreSQL's LIKE (SQLite's ignores ASCII case).
+    ({"email__startswith": "A"}, set()),
+    ({"email__startswith": "AYSE@"}, set()),
+    ({"email__startswith": "Zeynep@shop"}, set()),
+    ({"email__startswith": "ayse@example.com"}, {"ayse", "guest"}),
+    ({"email__startswith": "a_se"}, set()),
     # exact text, `null` matching a NULL
     ({"first_name": "Ayşe"}, {"ayse"}),
     ({"first_name": "null"}, set()),
