@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
 from audit.views import AuditEventViewSet
+from omnitron.routers import KeyRouter
 
-router = SimpleRouter()
+router = KeyRouter()
 router.register("audit_events", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = router.urls

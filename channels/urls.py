@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
 from channels.views import ChannelViewSet
+from omnitron.routers import KeyRouter
 
-router = SimpleRouter()
+router = KeyRouter()
 router.register("channels", ChannelViewSet, basename="channel")
 
 urlpatterns = router.urls

@@ -1,5 +1,6 @@
 """Errors the customer service raises, with their documented codes and texts."""
 
+from django.http import Http404
 from rest_framework import status
 
 from omnitron.errors import ServiceError
@@ -8,6 +9,7 @@ DUPLICATED_CHANNEL_CODE_MESSAGE = "The fields channel, channel_code must make a 
 CHANNEL_CHANGE_MESSAGE = "channel:channel_name These field cannot be updated"
 CHANNEL_CHANGE_ERROR_CODE = "customer_100_3"
 CUSTOMER_HAS_ORDERS_MESSAGE = "A customer with orders cannot be deleted."
+NOT_FOUND_MESSAGE = "Not found."
 
 
 class CustomerServiceError(ServiceError):
@@ -38,3 +40,17 @@ class CustomerDeletionNotAllowed(CustomerServiceError):
 
     message = CUSTOMER_HAS_ORDERS_MESSAGE
     error_code = "customer_has_orders"
+
+
+class CustomerNotFound(CustomerServiceError, Http404):
+    """The customer is gone: another request deleted it since the caller read it.
+
+    An Http404, so the API and the admin answer it as any unknown customer.
+    """
+
+    status_code = status.HTTP_404_NOT_FOUND
+    message = NOT_FOUND_MESSAGE
+    error_code = "not_found"
+
+    def body(self) -> dict:
+        return {"detail": self.message}

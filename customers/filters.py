@@ -7,6 +7,7 @@ query is built from expressions, never from request text passed as **kwargs.
 """
 
 import json
+import math
 import re
 from functools import reduce
 from operator import or_
@@ -27,6 +28,7 @@ from omnitron.filters import (
     IntegerInFilter,
     IntegerPkMultipleChoiceFilter,
     SortFilter,
+    StartsWithFilter,
     StrictBooleanFilter,
     UtcIsoDateTimeFilter,
 )
@@ -36,8 +38,39 @@ SAFE_JSON_KEY = re.compile(r"^(?!.*__)[A-Za-z0-9_-]{1,64}$")
 JSON_KEY_FILTER_FIELDS = ("attributes", "extra_field")
 
 
+class NonJsonNumber(str):
+    """NaN, Infinity or -Infinity, which Python's decoder reads but JSON has not."""
+
+
+def json_key_candidates(value: str) -> list:
+    """What a `<json field>__<key>` value matches: the string, and the JSON scalar it spells.
+
+    NaN, Infinity and numbers beyond a double (1e999) are no JSON a database
+    stores, and an array nested thousands deep exhausts the decoder: each is
+    an invalid value, not a query.
+    """
+    try:
+        parsed = json.loads(value, parse_constant=NonJsonNumber)
+    except RecursionError:
+        raise ValidationError("Invalid value: nested too deeply.", code="invalid") from None
+    except ValueError:
+        return [value]
+    if isinstance(parsed, NonJsonNumber):
+        raise ValidationError(f"Invalid value: {parsed} is not a JSON number.", code="invalid")
+    if isinstance(parsed, float) and not math.isfinite(parsed):
+        raise ValidationError(
+            "Invalid value: a number beyond the range of a JSON number.", code="invalid"
+        )
+    if parsed is None or isinstance(parsed, bool | int | float):
+        return [value, parsed]
+    return [value]
+
+
 class JsonKeyField(forms.CharField):
-    """The value of a `<json field>__<key>` parameter; refuses unsafe keys."""
+    """The value of a `<json field>__<key>` parameter; refuses unsafe keys.
+
+    Cleans to the list of values the key may hold (json_key_candidates).
+    """
 
     def __init__(self, *args, key: str, **kwargs):
         self.key = key
@@ -52,6 +85,12 @@ class JsonKeyField(forms.CharField):
                 "(nested keys are not supported).",
                 code="invalid_key",
             )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return value
+        return json_key_candidates(value)
 
 
 class JsonKeyFilter(filters.CharFilter):
@@ -69,16 +108,9 @@ class JsonKeyFilter(filters.CharFilter):
         super().__init__(*args, **kwargs)
         self.extra["key"] = key
 
-    def filter(self, qs: QuerySet, value):
-        if value in (None, ""):
+    def filter(self, qs: QuerySet, candidates):
+        if candidates in (None, ""):
             return qs
-        candidates = [value]
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            parsed = value
-        if parsed is None or isinstance(parsed, bool | int | float):
-            candidates.append(parsed)
         if connections[qs.db].vendor == "postgresql":
             # Containment (@>) is what the GIN index serves.
             lookup = f"{self.field_name}__contains"
@@ -122,7 +154,7 @@ class CustomerFilterSet(BoundedTextFilterSet):
     # at a million rows.
     channel = IntegerPkMultipleChoiceFilter(queryset=Channel.objects.all(), distinct=False)
     email = filters.CharFilter(lookup_expr="exact")
-    email__startswith = filters.CharFilter(field_name="email", lookup_expr="startswith")
+    email__startswith = StartsWithFilter(field_name="email")
     first_name = CharFilterWithNull()
     last_name = CharFilterWithNull()
     phone_number = CharFilterWithNull()
@@ -147,6 +179,17 @@ class CustomerFilterSet(BoundedTextFilterSet):
         help_text="With `mapping`: the integrated system's type.",
     )
     sort = SortFilter(fields=[(name, name) for name in SORT_FIELDS])
+
+    # OPTIONS (omnitron.metadata.ListMetadata) names the filter types as the
+    # Omnitron documents them, not by the classes that implement them here.
+    documented_filter_types = {
+        "created_date": "DateFilter",
+        "modified_date": "DateFilter",
+        "mapping": "RelatedFilter",
+    }
+    per_request_filters = {
+        field: ("JsonMethodFilter", ["exact"]) for field in JSON_KEY_FILTER_FIELDS
+    }
 
     class Meta:
         model = Customer

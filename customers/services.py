@@ -21,6 +21,7 @@ from customers.exceptions import (
     ChannelChangeNotAllowed,
     CustomerDeletionNotAllowed,
     CustomerDuplicatedFieldException,
+    CustomerNotFound,
 )
 from customers.field_sets import (
     WRITABLE_FIELDS,
@@ -54,6 +55,14 @@ def duplicate_channel_code_refused() -> Iterator[None]:
         if is_unique_violation(error, Customer, UNIQUE_CHANNEL_CODE):
             raise CustomerDuplicatedFieldException() from error
         raise
+
+
+def locked_customer(pk: int) -> Customer:
+    """The customer's row, locked until the transaction ends; CustomerNotFound if it is gone."""
+    try:
+        return Customer.objects.select_for_update().get(pk=pk)
+    except Customer.DoesNotExist:
+        raise CustomerNotFound() from None
 
 
 class CustomerService:
@@ -96,8 +105,9 @@ class CustomerService:
         The row is locked for the transaction, so concurrent updates of other
         fields are kept; only changed fields are saved, and only they are
         recorded. A call that changes nothing writes nothing. Raises
-        ChannelChangeNotAllowed for a different channel and
-        CustomerDuplicatedFieldException for a channel_code already taken.
+        ChannelChangeNotAllowed for a different channel,
+        CustomerDuplicatedFieldException for a channel_code already taken and
+        CustomerNotFound if the customer was deleted meanwhile.
 
         `if_match`: the ETags the caller last read (If-Match); unless the
         stored customer's is one of them, raises PreconditionFailed and
@@ -106,7 +116,7 @@ class CustomerService:
         check_field_names(kwargs)
         context = resolve_audit_context(audit_context)
         with duplicate_channel_code_refused(), transaction.atomic():
-            current = Customer.objects.select_for_update().get(pk=customer.pk)
+            current = locked_customer(customer.pk)
             check_if_match(current, if_match)
             channel = kwargs.pop("channel", None)
             if channel is not None and channel.pk != current.channel_id:
@@ -161,11 +171,12 @@ class CustomerService:
 
         Raises CustomerDeletionNotAllowed if the customer has orders, and
         PreconditionFailed if its ETag is not one of `if_match` (when given);
-        then nothing is removed.
+        then nothing is removed. Raises CustomerNotFound if it was deleted
+        meanwhile.
         """
         context = resolve_audit_context(audit_context)
         with transaction.atomic():
-            current = Customer.objects.select_for_update().get(pk=customer.pk)
+            current = locked_customer(customer.pk)
             check_if_match(current, if_match)
             changes = {
                 field: [audit_value(current, field), None] for field in sorted(WRITABLE_FIELDS)

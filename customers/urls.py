@@ -1,12 +1,14 @@
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
 from customers.views import ChannelCustomerViewSet, CustomerViewSet
+from omnitron.routers import KEY_PATTERN, KeyRouter
 
-router = SimpleRouter()
+router = KeyRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register(
-    r"channel/(?P<channel_id>\d+)/customers", ChannelCustomerViewSet, basename="channel-customer"
+    f"channel/(?P<channel_id>{KEY_PATTERN})/customers",
+    ChannelCustomerViewSet,
+    basename="channel-customer",
 )
 
 urlpatterns = [*router.urls, path("", include("customers.oms.urls"))]

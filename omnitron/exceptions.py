@@ -4,12 +4,14 @@ A service's refusal (any omnitron.errors.ServiceError) answers its own
 status and body; Django's errors answer as DRF's do.
 """
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -18,10 +20,23 @@ from rest_framework.views import set_rollback
 from omnitron.errors import ServiceError
 
 
+class RequestBodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        super().__init__(f"Request body is larger than the {limit} bytes this service accepts.")
+
+
 def exception_handler(exc, context):
     if isinstance(exc, ServiceError):
         set_rollback()
         return Response(exc.body(), status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        # Django raises it when the body is read (`request.body`, `request.POST`):
+        # under DRF, when a parser asks for `request.data`.
+        exc = RequestBodyTooLarge()
     if isinstance(exc, ProtectedError):
         exc = ValidationError(
             {"non_field_errors": ["This object is still referenced and cannot be deleted."]},

@@ -7,6 +7,8 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import F, Q
 from django.db.models.expressions import OrderBy
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField, ModelMultipleChoiceField
 
@@ -35,12 +37,14 @@ class StrictBooleanField(forms.Field):
 
 class StrictBooleanFilter(filters.Filter):
     field_class = StrictBooleanField
+    documented_type = "BooleanFilter"
 
 
 class IntegerFilter(filters.NumberFilter):
     """A whole number within the range of a 64-bit primary key."""
 
     field_class = forms.IntegerField
+    documented_type = "NumberFilter"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", BIGINT_MIN)
@@ -71,6 +75,7 @@ class UtcIsoDateTimeField(IsoDateTimeField):
 
 class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
+    documented_type = "IsoDateTimeFilter"
 
 
 class UtcDateRangeFilter(filters.DateFilter):
@@ -190,6 +195,28 @@ class IntegerPkMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
     """`?channel=1&channel=2`: rows of any of these (integer-keyed) objects."""
 
     field_class = IntegerPkMultipleChoiceField
+    documented_type = "ModelMultipleChoiceFilter"
+
+
+class StartsWithFilter(filters.CharFilter):
+    """`<field>__startswith`, case-sensitive on every database.
+
+    PostgreSQL's LIKE 'value%' is, and it is what a varchar_pattern_ops index
+    serves: it stays. SQLite's LIKE ignores the case of ASCII letters, so
+    there the first characters are compared with `=` instead (SQLite's
+    substr counts characters, as len() does).
+    """
+
+    documented_type = "CharFilter"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "startswith")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, "") or connections[qs.db].vendor != "sqlite":
+            return super().filter(qs, value)
+        return qs.filter(Exact(Substr(self.field_name, 1, len(value)), value))
 
 
 class CharFilterWithNull(filters.CharFilter):
@@ -207,6 +234,8 @@ class SortFilter(filters.OrderingFilter):
     NULL sorts after every value ascending and before them descending, on every
     database (PostgreSQL's default; SQLite would do the opposite).
     """
+
+    documented_type = "OrderingFilter"
 
     def filter(self, qs, value):
         if not value:

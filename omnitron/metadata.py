@@ -1,7 +1,9 @@
 """OPTIONS of a filtered list: what a GET answers and which filters it takes.
 
-The shape is the one the OMS documents for its BI listings:
+Two documented shapes. The OMS's BI listings (FilteredListMetadata):
 `{"name", "renders", "parses", "actions": {"GET": fields}, "filters": [...]}`.
+Omnitron's resources (ListMetadata): DRF's answer, and on a list route
+`"filters": {parameter: {"type", "lookup_types"}}`.
 """
 
 from django.core.exceptions import FieldDoesNotExist
@@ -78,3 +80,43 @@ def filter_extra(filter_) -> dict:
             **extra,
         }
     return extra
+
+
+class ListMetadata(SimpleMetadata):
+    """DRF's OPTIONS answer; on a list route, with `filters` as Omnitron documents them."""
+
+    def determine_metadata(self, request, view):
+        metadata = super().determine_metadata(request, view)
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None and not getattr(view, "detail", False):
+            metadata["filters"] = describe_filter_lookups(filterset_class)
+        return metadata
+
+
+def describe_filter_lookups(filterset_class) -> dict[str, dict]:
+    """`{parameter: {"type", "lookup_types"}}`, one entry per parameter stem.
+
+    A filter `<stem>__<lookup>` adds its lookup to the stem's entry
+    (`created_date__date__gt`: `date__gt`); a filter named as its stem adds
+    its own lookup (`exact`). The type is the one the filterset documents
+    for the stem (`documented_filter_types`), else the filter's. Filters made
+    per request (`attributes__<key>`) are described by the filterset's
+    `per_request_filters`.
+    """
+    documented = getattr(filterset_class, "documented_filter_types", {})
+    described: dict[str, dict] = {}
+    for name, filter_ in filterset_class.base_filters.items():
+        stem, _, lookup = name.partition("__")
+        entry = described.setdefault(
+            stem,
+            {"type": documented.get(stem) or documented_type(filter_), "lookup_types": []},
+        )
+        entry["lookup_types"].append(lookup or filter_.lookup_expr)
+    for stem, (type_name, lookups) in getattr(filterset_class, "per_request_filters", {}).items():
+        described[stem] = {"type": type_name, "lookup_types": list(lookups)}
+    return described
+
+
+def documented_type(filter_) -> str:
+    """The django-filter type a filter stands for (ours declare it), else its class name."""
+    return getattr(filter_, "documented_type", type(filter_).__name__)

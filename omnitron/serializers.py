@@ -1,3 +1,5 @@
+import re
+
 from django.db import models
 from rest_framework import serializers
 
@@ -21,7 +23,27 @@ class JSONObjectSerializerField(serializers.JSONField):
             self.fail("too_deep")
 
 
+# A key sent as text (a form field) is ASCII digits; int() would also read "\u0661" as 1.
+KEY_TEXT = re.compile(r"-?[0-9]+")
+
+
+class IntegerPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """The integer key of a related object: a JSON integer, or its ASCII digits as text.
+
+    DRF hands any value to `queryset.get(pk=...)`, and Django's int() makes
+    1.5 into 1 and "\u0661" (ARABIC-INDIC DIGIT ONE) into 1: the wrong object
+    instead of an error.
+    """
+
+    def to_internal_value(self, data):
+        is_integer = isinstance(data, int) and not isinstance(data, bool)
+        if not (is_integer or (isinstance(data, str) and KEY_TEXT.fullmatch(data))):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class JSONObjectModelSerializer(serializers.ModelSerializer):
+    serializer_related_field = IntegerPrimaryKeyRelatedField
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.JSONField: JSONObjectSerializerField,

@@ -8,18 +8,23 @@ from rest_framework.settings import api_settings
 from omnitron.json_renderer import FastJSONRenderer
 
 
-class SchemaView(SpectacularAPIView):
-    """The OpenAPI document: YAML, or JSON (`Accept` or `?format=json`).
-
-    Its errors (401 without a token) are `{"detail": ...}` in JSON, like every
-    other error of the API, not a YAML document.
-    """
+class ErrorsInJSON:
+    """Errors are `{"detail": ...}` in JSON, like every other error of the API,
+    whatever the view renders otherwise (a YAML document, an HTML page)."""
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
         self.request.accepted_renderer = FastJSONRenderer()
         self.request.accepted_media_type = FastJSONRenderer.media_type
         return response
+
+
+class SchemaView(ErrorsInJSON, SpectacularAPIView):
+    """The OpenAPI document: YAML, or JSON (`Accept` or `?format=json`)."""
+
+
+class DocsView(ErrorsInJSON, SpectacularSwaggerView):
+    """The interactive page of the OpenAPI document."""
 
 
 api_v1 = [
@@ -44,7 +49,7 @@ api_v1 = [
     ),
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(
+        DocsView.as_view(
             url_name="schema", authentication_classes=[], permission_classes=[AllowAny]
         ),
         name="docs",

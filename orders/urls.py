@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from omnitron.routers import KeyRouter
 from orders.views import OrderViewSet
 
-router = SimpleRouter()
+router = KeyRouter()
 router.register("orders", OrderViewSet, basename="order")
 
 urlpatterns = router.urls

@@ -11,6 +11,8 @@ from django.db import connection
 
 from audit.models import Action, AuditEvent
 from customers.models import Customer
+from customers.services import CustomerService
+from customers.views import CustomerViewSet
 from orders.models import Order
 from tests.conftest import client_for, make_user
 from tests.factories import ChannelFactory, CustomerFactory
@@ -163,3 +165,70 @@ def test_two_imports_of_overlapping_files_make_no_duplicate(tmp_path):
     assert Customer.objects.filter(channel=channel).count() == len(codes)
     created = AuditEvent.objects.filter(action=Action.CREATE, content_type__model="order")
     assert created.count() == len(numbers)
+
+
+def delete_in_another_connection(customer_pk: int) -> None:
+    """Delete the customer in a transaction of another connection, committed on return."""
+
+    def delete():
+        try:
+            CustomerService.delete_customer(customer=Customer.objects.get(pk=customer_pk))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=delete)
+    thread.start()
+    thread.join(timeout=60)
+
+
+@pytest.mark.parametrize("method", ["patch", "put", "delete"])
+def test_a_write_of_a_customer_deleted_after_it_was_read_is_a_404(monkeypatch, method):
+    """The view has read the customer; another request deletes it before the service locks it."""
+    channel = ChannelFactory()
+    customer = CustomerFactory(channel=channel)
+    client = client_for(make_user("racer"))
+    client.raise_request_exception = False
+    read_customer = CustomerViewSet.get_object
+
+    def read_then_lose_the_race(view):
+        found = read_customer(view)
+        delete_in_another_connection(found.pk)
+        return found
+
+    monkeypatch.setattr(CustomerViewSet, "get_object", read_then_lose_the_race)
+    body = {"email": "new@example.com", "channel": channel.pk, "channel_code": "NEW"}
+
+    response = getattr(client, method)(f"/api/v1/customers/{customer.pk}/", body, format="json")
+
+    assert response.status_code == 404, response.content
+    assert response.json() == {"detail": "Not found."}
+    assert not Customer.objects.filter(pk=customer.pk).exists()
+    actions = AuditEvent.objects.filter(object_id=customer.pk).order_by("id")
+    assert list(actions.values_list("action", flat=True)) == [Action.CREATE, Action.DELETE]
+
+
+def test_patches_and_deletes_racing_on_one_customer_answer_no_500():
+    customer = CustomerFactory(channel=ChannelFactory())
+    user = make_user("racer")
+    url = f"/api/v1/customers/{customer.pk}/"
+    clients = [client_for(user) for _ in range(THREADS)]
+    for client in clients:
+        client.raise_request_exception = False
+    requests = [
+        (lambda c=c: c.delete(url))
+        if index % 2
+        else (lambda c=c, i=index: c.patch(url, {"first_name": f"Racer {i}"}, format="json"))
+        for index, c in enumerate(clients)
+    ]
+
+    responses = run_together(requests)
+
+    deletes = [r.status_code for r in responses[1::2]]
+    patches = [r.status_code for r in responses[::2]]
+    assert sorted(deletes) == [204] + [404] * (len(deletes) - 1), deletes
+    assert set(patches) <= {200, 404}, patches
+    for response in responses:
+        if response.status_code == 404:
+            assert response.json() == {"detail": "Not found."}
+    assert not Customer.objects.filter(pk=customer.pk).exists()
+    assert AuditEvent.objects.filter(object_id=customer.pk, action=Action.DELETE).count() == 1

@@ -275,6 +275,12 @@ FILTER_CASES = [
     ({"email__startswith": "zeynep@shop"}, {"zeynep"}),
     ({"email__startswith": "%"}, set()),
     ({"email__startswith": "_"}, set()),
+    # Case-sensitive on every database, as PostgreSQL's LIKE (SQLite's ignores ASCII case).
+    ({"email__startswith": "A"}, set()),
+    ({"email__startswith": "AYSE@"}, set()),
+    ({"email__startswith": "Zeynep@shop"}, set()),
+    ({"email__startswith": "ayse@example.com"}, {"ayse", "guest"}),
+    ({"email__startswith": "a_se"}, set()),
     # exact text, `null` matching a NULL
     ({"first_name": "Ayşe"}, {"ayse"}),
     ({"first_name": "null"}, set()),
@@ -594,6 +600,41 @@ def test_detailed_list_answers_a_400_for_invalid_values(api, named_pks):
 
     assert response.status_code == 400
     assert "pk__in" in response.json()
+
+
+# Not JSON a database stores (NaN, Infinity, beyond a double) or too deep to decode.
+UNREADABLE_JSON_VALUES = ["NaN", "Infinity", "-Infinity", "1e999", "[" * 1000 + "]" * 1000]
+JSON_KEY_ROUTES = ["list", "detailed", "channel"]
+
+
+@pytest.mark.parametrize("route", JSON_KEY_ROUTES)
+@pytest.mark.parametrize("param", ["attributes__tier", "extra_field__source"])
+@pytest.mark.parametrize(
+    "value", UNREADABLE_JSON_VALUES, ids=["NaN", "Infinity", "-Infinity", "1e999", "nested"]
+)
+def test_a_json_key_value_no_database_can_compare_is_a_400_naming_it(
+    api, named_pks, route, param, value
+):
+    url = {
+        "list": LIST_URL,
+        "detailed": DETAILED_LIST_URL,
+        "channel": channel_list_url(named_pks["web"]),
+    }[route]
+
+    response = api.get(url, {param: value})
+
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert list(body) == [param]
+    assert body[param][0].startswith("Invalid value"), body
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("3", {"ayse", "zeynep"}), ("1e-400", set()), ("[[3]]", set()), ("-Infinityx", set())],
+)
+def test_a_json_key_number_near_the_edges_still_filters(api, named_pks, value, expected):
+    assert set(listed_names(api, {"attributes__tier": value}, named_pks)) == expected
 
 
 @pytest.mark.parametrize(

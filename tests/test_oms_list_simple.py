@@ -164,12 +164,7 @@ def test_options_actions_describe_the_fields_as_the_spec_does(options):
     fields, spec_fields = options["actions"]["GET"], SPEC_OPTIONS["actions"]["GET"]
     assert list(fields) == list(spec_fields)
     for name, spec_info in spec_fields.items():
-        info = fields[name]
-        assert list(info) == list(spec_info), name
-        # Values: `channel` is required here (every customer has one), and
-        # omnitron_id spans this service's 64-bit keys, not a 32-bit column.
-        for key in ("type", "read_only", "label", "max_length"):
-            assert info.get(key) == spec_info.get(key), (name, key)
+        assert fields[name] == spec_info, name
 
 
 def test_options_answer_json_whatever_the_format_asked(api):

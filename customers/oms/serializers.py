@@ -3,18 +3,18 @@ from datetime import UTC, datetime
 from rest_framework import serializers
 
 from customers.models import Customer
-from omnitron.filters import BIGINT_MAX
 
 
 class OmsCustomerSerializer(serializers.ModelSerializer):
     """A customer as the OMS list-simple shows it; `omnitron_id` is the customer's pk.
 
-    Presents only: the view takes no input. `omnitron_id` is declared as the
-    OMS documents it (an integer field with a range), over our 64-bit keys.
+    Presents only: the view takes no input, so its fields are declared for
+    OPTIONS, as the OMS documents them: `omnitron_id` with the range of the
+    OMS's 32-bit integer field, `channel` not required.
     """
 
     omnitron_id = serializers.IntegerField(
-        source="pk", label="Omnitron id", min_value=1, max_value=BIGINT_MAX
+        source="pk", label="Omnitron id", min_value=-(2**31), max_value=2**31 - 1
     )
 
     class Meta:
@@ -31,6 +31,7 @@ class OmsCustomerSerializer(serializers.ModelSerializer):
             "erp_code",
             "channel",
         ]
+        extra_kwargs = {"channel": {"required": False}}
 
 
 HEADER = OmsCustomerSerializer.Meta.fields
