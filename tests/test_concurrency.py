@@ -14,6 +14,7 @@ from customers.models import Customer
 from orders.models import Order
 from tests.conftest import client_for, make_user
 from tests.factories import ChannelFactory, CustomerFactory
+from tests.order_files import OrderFileGenerator
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -128,8 +129,6 @@ def test_concurrent_patches_of_one_field_leave_a_consistent_history():
 
 def test_two_imports_of_overlapping_files_make_no_duplicate(tmp_path):
     """Both halves share a third of their orders and most of their customers."""
-    from bench.generate_orders import OrderFileGenerator
-
     channel = ChannelFactory()
     lines = list(OrderFileGenerator(900, 150, seed=3, bad_rate=0, resend_rate=0).lines())
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"

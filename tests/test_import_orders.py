@@ -10,11 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from audit.models import Action, AuditEvent, Source
-from bench.generate_orders import OrderFileGenerator
 from customers.models import Customer
 from omnitron.bulk_insert import bulk_insert_values
 from orders.models import Order, OrderItem
 from tests.factories import ChannelFactory, CustomerFactory
+from tests.order_files import OrderFileGenerator
 
 pytestmark = pytest.mark.django_db
 
