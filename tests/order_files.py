@@ -179,6 +179,26 @@ class OrderFileGenerator:
         return json.dumps(order, ensure_ascii=False)
 
 
+def newest_customer_data(lines: list[str]) -> dict[str, dict]:
+    """{channel_code: the customer data of its newest order} of a file without bad lines.
+
+    What an import of these lines leaves, whatever the order of its runs:
+    the newest order by date, then line, wins.
+    """
+    newest: dict[str, tuple] = {}
+    for number, line in enumerate(lines, start=1):
+        try:
+            order = json.loads(line)
+            customer, ordered_at = order["customer"], order["ordered_at"]
+        except (ValueError, KeyError):
+            continue
+        version = (datetime.fromisoformat(ordered_at), number)
+        code = customer["channel_code"]
+        if code not in newest or newest[code][0] < version:
+            newest[code] = (version, customer)
+    return {code: customer for code, (_, customer) in newest.items()}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=100_000)

@@ -14,7 +14,7 @@ from customers.models import Customer
 from omnitron.bulk_insert import bulk_insert_values
 from orders.models import Order, OrderItem
 from tests.factories import ChannelFactory, CustomerFactory
-from tests.order_files import OrderFileGenerator
+from tests.order_files import OrderFileGenerator, newest_customer_data
 
 pytestmark = pytest.mark.django_db
 
@@ -420,3 +420,108 @@ def test_unknown_channel_or_bad_conf_or_missing_file_is_a_clear_error(tmp_path):
     channel.save()
     with pytest.raises(CommandError, match="CUSTOMER_IDENTIFIER_FIELD must be one of"):
         run_import(channel, write_lines(tmp_path / "f.jsonl", [order_line()]))
+
+
+CUSTOMER_STATE_FIELDS = ("email", "first_name", "last_name", "phone_number", "extra_field")
+
+
+def overlapping_files(tmp_path) -> tuple[list[str], Path, Path, Path]:
+    """A file whose customers change often and whose dates are not in line order, its
+    first two thirds and its last two thirds (as `head -n` and `tail -n +` cut it)."""
+    generator = OrderFileGenerator(
+        360, 40, seed=11, bad_rate=0, change_rate=0.4, shuffled_dates=True
+    )
+    lines = list(generator.lines())
+    third = len(lines) // 3
+    return (
+        lines,
+        write_lines(tmp_path / "whole.jsonl", lines),
+        write_lines(tmp_path / "head.jsonl", lines[: 2 * third]),
+        write_lines(tmp_path / "tail.jsonl", lines[third:]),
+    )
+
+
+def end_state(channel) -> dict:
+    """Customers' fields, orders and their totals: what overlapping runs must agree on."""
+    customers = Customer.objects.filter(channel=channel).order_by("channel_code")
+    orders = Order.objects.filter(channel=channel)
+    return {
+        "customers": {
+            code: dict(zip(CUSTOMER_STATE_FIELDS, values, strict=True))
+            for code, *values in customers.values_list("channel_code", *CUSTOMER_STATE_FIELDS)
+        },
+        "orders": sorted(orders.values_list("number", "customer__channel_code", "amount")),
+        "items": OrderItem.objects.filter(order__channel=channel).count(),
+    }
+
+
+def assert_audit_trail_leads_to_the_stored_customers(channel) -> None:
+    """Each customer's records, replayed from its create, chain old to new and end as stored."""
+    for customer in Customer.objects.filter(channel=channel):
+        events = AuditEvent.objects.filter(
+            content_type__model="customer", object_id=customer.pk
+        ).order_by("id")
+        replayed: dict = {}
+        for event in events:
+            for field, (old, new) in event.changes.items():
+                if event.action == Action.UPDATE:
+                    assert replayed[field] == old, (customer.channel_code, field)
+                replayed[field] = new
+        assert {f: replayed[f] for f in CUSTOMER_STATE_FIELDS} == {
+            f: getattr(customer, f) for f in CUSTOMER_STATE_FIELDS
+        }
+
+
+def assert_customers_carry_their_newest_orders(channel, lines: list[str]) -> None:
+    expected = newest_customer_data(lines)
+    stored = end_state(channel)["customers"]
+    assert {code: stored[code] for code in expected} == {
+        code: {f: customer.get(f) for f in CUSTOMER_STATE_FIELDS}
+        for code, customer in expected.items()
+    }
+
+
+def test_a_customer_ends_with_its_newest_orders_data_within_one_file(tmp_path):
+    lines, whole, _, _ = overlapping_files(tmp_path)
+    channel = ChannelFactory()
+
+    run_import(channel, whole, "--batch-size", "50")
+
+    assert_customers_carry_their_newest_orders(channel, lines)
+    assert_audit_trail_leads_to_the_stored_customers(channel)
+
+
+def test_older_orders_within_a_batch_do_not_overwrite_a_newer_ones_data(tmp_path):
+    lines = [
+        order_line("ORD-2", ordered_at="2026-03-05T10:00:00Z", customer={"last_name": "New"}),
+        order_line("ORD-1", ordered_at="2026-03-01T10:00:00Z", customer={"last_name": "Old"}),
+        order_line("ORD-3", ordered_at="2026-03-05T10:00:00Z", customer={"last_name": "Same"}),
+    ]
+    channel = ChannelFactory()
+
+    output = run_import(channel, write_lines(tmp_path / "f.jsonl", lines))
+
+    assert Customer.objects.get().last_name == "Same"  # of one date, the later line wins
+    assert Order.objects.count() == 3
+    assert "customers: 1 created, 1 updated, 0 unchanged, 1 outdated" in output
+
+
+@pytest.mark.parametrize("first", ["head", "tail"])
+def test_overlapping_imports_run_one_after_the_other_end_as_one_run(tmp_path, first):
+    lines, whole, head, tail = overlapping_files(tmp_path)
+    one_run = ChannelFactory(name="one run")
+    run_import(one_run, whole, "--batch-size", "50")
+    halves = ChannelFactory(name="halves")
+    runs = [head, tail] if first == "head" else [tail, head]
+
+    for path in runs:
+        run_import(halves, path, "--batch-size", "50")
+
+    assert end_state(halves) == end_state(one_run)
+    assert_customers_carry_their_newest_orders(halves, lines)
+    assert_audit_trail_leads_to_the_stored_customers(halves)
+    audit_records = AuditEvent.objects.count()
+    for path in runs:
+        output = run_import(halves, path, "--batch-size", "50")
+        assert " 0 created, " in output
+    assert AuditEvent.objects.count() == audit_records

@@ -89,7 +89,9 @@ class Command(BaseCommand):
             f"orders: {summary.lines} read, {summary.orders_created} created, "
             f"{summary.orders_present} already present, {summary.rejected} rejected\n"
             f"customers: {customers['created']} created, {customers['updated']} updated, "
-            f"{customers['unchanged']} unchanged (one of these per imported order)\n"
+            f"{customers['unchanged']} unchanged, {customers['outdated']} outdated "
+            f"(one of these per imported order; outdated: older than the customer's "
+            f"newest order, not applied)\n"
             f"throughput: {summary.rows_per_second:.0f} orders/s"
         )
         if summary.rejected:
