@@ -13,6 +13,7 @@ from audit.models import Action, AuditEvent, Source
 from customers.models import Customer
 from omnitron.bulk_insert import bulk_insert_values
 from orders.models import Order, OrderItem
+from orders.order_lines import MAX_ORDER_ITEMS
 from tests.factories import ChannelFactory, CustomerFactory
 from tests.order_files import OrderFileGenerator, newest_customer_data
 
@@ -525,3 +526,53 @@ def test_overlapping_imports_run_one_after_the_other_end_as_one_run(tmp_path, fi
         output = run_import(halves, path, "--batch-size", "50")
         assert " 0 created, " in output
     assert AuditEvent.objects.count() == audit_records
+
+
+def test_lines_the_api_would_refuse_are_rejected_naming_the_field_and_the_rest_lands(tmp_path):
+    five_megabytes = "x" * (5 * 1024 * 1024)
+    item = {"product_sku": "SKU-1", "price": "1.00"}
+    lines = [
+        order_line("ORD-1", amount="-1.00"),
+        order_line("ORD-2", refund_amount=-0.5),
+        order_line("ORD-3", items=[{**item, "price": "-5.00"}]),
+        order_line("ORD-4", customer={"attributes": {"note": five_megabytes}}),
+        order_line("ORD-5", note=five_megabytes),  # a key only the raw payload keeps
+        order_line("ORD-6", items=[item] * 60_000),
+        order_line("ORD-7", items=[item] * (MAX_ORDER_ITEMS + 1)),
+        order_line("ORD-8", items=[{"product_name": "no sku, no price"}]),
+        order_line("ORD-9", items=[item] * MAX_ORDER_ITEMS),
+    ]
+    path, rejects = write_lines(tmp_path / "f.jsonl", lines), tmp_path / "bad.jsonl"
+    channel = ChannelFactory()
+
+    output = run_import(channel, path, "--rejects", str(rejects))
+
+    assert list(Order.objects.filter(channel=channel).values_list("number", flat=True)) == ["ORD-9"]
+    assert OrderItem.objects.count() == MAX_ORDER_ITEMS
+    reported = {r["line"]: r for r in map(json.loads, rejects.read_text().splitlines())}
+    assert {line: r["errors"] for line, r in reported.items()} == {
+        1: {"amount": ["Ensure this value is greater than or equal to 0."]},
+        2: {"refund_amount": ["Ensure this value is greater than or equal to 0."]},
+        3: {"items[0].price": ["Ensure this value is greater than or equal to 0."]},
+        4: {"line": ["Longer than 2621440 bytes, the most a request to the API may send."]},
+        5: {"line": ["Longer than 2621440 bytes, the most a request to the API may send."]},
+        6: {"items": [f"At most {MAX_ORDER_ITEMS} items an order."]},
+        7: {"items": [f"At most {MAX_ORDER_ITEMS} items an order."]},
+        8: {
+            "items[0].product_sku": ["This field is required."],
+            "items[0].price": ["This field is required."],
+        },
+    }
+    assert "8 rejected" in output
+
+
+def test_the_longest_line_taken_is_the_apis_body_limit(tmp_path, settings):
+    lines = [order_line("ORD-1"), order_line("ORD-2")]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = len(lines[0].encode())
+    lines[1] += " "  # one byte longer
+
+    run_import(ChannelFactory(), write_lines(tmp_path / "f.jsonl", lines))
+
+    assert list(Order.objects.values_list("number", flat=True)) == ["ORD-1"]
+    rejected = json.loads((tmp_path / "f.jsonl.rejects.jsonl").read_text())
+    assert (rejected["line"], set(rejected["errors"])) == (2, {"line"})
