@@ -2,6 +2,8 @@
 
 import io
 import json
+import os
+import threading
 from decimal import Decimal
 from pathlib import Path
 from unittest import mock
@@ -576,3 +578,52 @@ def test_the_longest_line_taken_is_the_apis_body_limit(tmp_path, settings):
     assert list(Order.objects.values_list("number", flat=True)) == ["ORD-1"]
     rejected = json.loads((tmp_path / "f.jsonl.rejects.jsonl").read_text())
     assert (rejected["line"], set(rejected["errors"])) == (2, {"line"})
+
+
+def test_a_rejects_path_that_cannot_be_written_is_a_clear_error_before_any_import(tmp_path):
+    channel = ChannelFactory()
+    path = write_lines(tmp_path / "f.jsonl", [order_line()])
+
+    with pytest.raises(
+        CommandError, match=r"Cannot write the rejected lines to .*: Is a directory"
+    ):
+        run_import(channel, path, "--rejects", str(tmp_path))
+    missing = tmp_path / "no such folder" / "rejects.jsonl"
+    with pytest.raises(CommandError, match=r"Cannot write .*: No such file or directory"):
+        run_import(channel, path, "--rejects", str(missing))
+
+    assert not Order.objects.exists()
+
+
+def test_rejects_of_a_pipe_go_to_the_current_directory(tmp_path, monkeypatch):
+    """As bash's `<(cat f)` hands the file over: /dev/fd/63, beside which nothing can be written."""
+    pipes, work = tmp_path / "pipes", tmp_path / "work"
+    pipes.mkdir()
+    work.mkdir()
+    monkeypatch.chdir(work)
+    pipe = pipes / "orders.pipe"
+    os.mkfifo(pipe)
+
+    def feed():
+        with pipe.open("w") as writer:
+            writer.write(order_line() + "\nnot json\n")
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    output = run_import(ChannelFactory(), pipe, "--in-process")
+    feeder.join()
+
+    assert Order.objects.count() == 1
+    assert "1 rejected" in output
+    assert json.loads((work / "orders.pipe.rejects.jsonl").read_text())["line"] == 2
+    assert [p.name for p in pipes.iterdir()] == ["orders.pipe"]
+
+
+def test_importing_a_device_writes_nothing_beside_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    output = run_import(ChannelFactory(), os.devnull)
+
+    assert "0 read, 0 created" in output
+    assert not Path(f"{os.devnull}.rejects.jsonl").exists()
+    assert (tmp_path / "null.rejects.jsonl").read_text() == ""
