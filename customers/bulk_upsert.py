@@ -14,7 +14,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import pgbulk
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
@@ -25,7 +27,6 @@ from channels.models import Channel
 from customers.fields import creation_changes
 from customers.models import Customer
 from omnitron.bulk_insert import bulk_insert
-from omnitron.bulk_update import bulk_update_fields
 
 
 class Outcome(enum.StrEnum):
@@ -199,7 +200,19 @@ class _CustomerBatchUpsert:
             customer.modified_date = now
             by_fields[frozenset(fields)].append(customer)
         for fields, customers in by_fields.items():
-            bulk_update_fields(customers, [*sorted(fields), "modified_date"])
+            _update_fields(customers, [*sorted(fields), "modified_date"])
+
+
+def _update_fields(customers: list[Model], fields: list[str]) -> None:
+    """One UPDATE ... FROM (VALUES ...) on PostgreSQL (pgbulk); Django's CASE WHEN elsewhere.
+
+    pgbulk casts a text value to its column's type, which cuts one too long:
+    the values are cleaned first (_cleaned_record), so none is.
+    """
+    if connection.vendor == "postgresql":
+        pgbulk.update(Customer, customers, fields)
+    else:
+        Customer.objects.bulk_update(customers, fields)
 
 
 def _cleaned_record(

@@ -10,7 +10,7 @@ from audit.models import Action, AuditEvent, Source
 from customers.bulk_upsert import Outcome
 from customers.models import Customer
 from customers.services import CustomerService
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, create_customers
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,40 @@ def test_with_dates_a_customer_takes_only_data_as_new_as_it_carries(channel):
     assert customer.last_name == "Newer"
     updates = AuditEvent.objects.filter(object_id=customer.pk, action=Action.UPDATE)
     assert [e.changes for e in updates] == [{"last_name": ["Kaya", "Newer"]}]
+
+
+def test_known_customers_each_get_their_own_new_values_and_keep_the_others(channel):
+    first, second, untouched = create_customers(channel, 3)
+    records = [
+        {
+            "channel_code": first.channel_code,
+            "email": first.email,
+            "first_name": "O'Brien \\ \t Çağla",
+            "attributes": {"tier": 3, "tags": ["a", None]},
+            "date_of_birth": date(1990, 2, 3),
+            "is_active": True,
+        },
+        {
+            "channel_code": second.channel_code,
+            "email": second.email,
+            "first_name": "Ali",
+            "attributes": {"tier": 1},
+            "date_of_birth": None,
+            "is_active": True,
+        },
+    ]
+
+    results = upsert(channel, records)
+
+    assert [r.outcome for r in results] == [Outcome.UPDATED, Outcome.UPDATED]
+    rows = {c.pk: c for c in Customer.objects.all()}
+    assert (rows[first.pk].first_name, rows[first.pk].attributes) == (
+        "O'Brien \\ \t Çağla",
+        {"tier": 3, "tags": ["a", None]},
+    )
+    assert (rows[first.pk].date_of_birth, rows[first.pk].is_active) == (date(1990, 2, 3), True)
+    assert (rows[second.pk].first_name, rows[second.pk].attributes) == ("Ali", {"tier": 1})
+    assert (rows[second.pk].date_of_birth, rows[second.pk].is_active) == (None, True)
+    assert rows[first.pk].last_name == rows[second.pk].last_name == "Çelik"  # not in the records
+    assert rows[untouched.pk].first_name == untouched.first_name
+    assert rows[first.pk].modified_date > first.modified_date
