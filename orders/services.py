@@ -5,13 +5,14 @@ from collections import Counter
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 
 from audit.context import AuditContext
 from audit.models import Action
 from audit.services import record_audit_events, row_audit_event_values
 from channels.models import Channel
 from customers.bulk_upsert import Outcome
+from customers.models import Customer
 from customers.services import CustomerService
 from omnitron.bulk_insert import EncodedJSON, bulk_insert_values
 from omnitron.db import commit_without_waiting_for_disk, lock_for_transaction
@@ -112,13 +113,18 @@ class OrderImportService:
         channel take turns (the advisory lock), so no order lands in between.
         """
         keys = {line.customer[identifier_field] for line in lines}
+        # One index lookup a customer: a join with GROUP BY gets planned as a
+        # scan of every channel's orders.
+        newest_order = (
+            Order.objects.filter(customer=OuterRef("pk"), ordered_at__isnull=False)
+            .order_by("-ordered_at")
+            .values("ordered_at")[:1]
+        )
         newest = (
-            Order.objects.filter(
-                customer__channel=channel, **{f"customer__{identifier_field}__in": keys}
-            )
+            Customer.objects.filter(channel=channel, **{f"{identifier_field}__in": keys})
             .order_by()
-            .values_list("customer_id")
-            .annotate(newest=Max("ordered_at"))
+            .values_list("pk")
+            .annotate(newest=Subquery(newest_order))
         )
         return dict(newest)
 
