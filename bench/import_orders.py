@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/import_orders.py
 
-Generates a file (bench/generate_orders.py), then imports into fresh channels
+Generates a file (tests/order_files.py), then imports into fresh channels
 of the database DATABASE_URL names (migrated first; use a scratch database):
 
 - naive: one transaction and one service call per order, one query per lookup
@@ -35,13 +35,13 @@ from django.db import transaction  # noqa: E402
 from audit.context import AuditContext  # noqa: E402
 from audit.models import Action, Source  # noqa: E402
 from audit.services import record_audit_event  # noqa: E402
-from bench.generate_orders import OrderFileGenerator  # noqa: E402
 from channels.models import Channel, ChannelType  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from customers.services import CustomerService  # noqa: E402
 from orders.models import Order, OrderItem  # noqa: E402
 from orders.order_lines import RejectedLine, parse_order_line  # noqa: E402
 from orders.services import order_creation_changes  # noqa: E402
+from tests.order_files import OrderFileGenerator  # noqa: E402
 
 
 def new_channel(name: str) -> Channel:

@@ -1,16 +1,22 @@
 """Upserting the customers of many orders of one channel at once (the order import).
 
-Called through CustomerService.upsert_customers, inside the caller's
-transaction: one locked read of the customers a batch names, one insert of the
-new ones, one update per set of changed fields, one insert of the audit
-records, whatever the batch size.
+Private to CustomerService.upsert_customers, which calls it inside the
+caller's transaction: one locked read of the customers a batch names, one
+insert of the new ones, one update per set of changed fields, one insert of
+the audit records, whatever the batch size.
 """
 
 import dataclasses
 import enum
+import functools
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+import pgbulk
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
@@ -21,13 +27,14 @@ from channels.models import Channel
 from customers.field_sets import creation_changes
 from customers.models import Customer
 from omnitron.bulk_insert import bulk_insert
-from omnitron.bulk_update import bulk_update_fields
 
 
 class Outcome(enum.StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+    # The record is older than the data its customer carries: not applied.
+    OUTDATED = "outdated"
     REJECTED = "rejected"
 
 
@@ -35,7 +42,7 @@ class Outcome(enum.StrEnum):
 class UpsertResult:
     outcome: Outcome
     customer: Customer | None = None
-    error: str = ""
+    errors: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # REJECTED: why
 
 
 @dataclasses.dataclass
@@ -45,12 +52,20 @@ class _PendingEvent:
     changes: dict
 
 
-class CustomerBatchUpsert:
+def _version(as_of: datetime | None) -> tuple:
+    """A date's place in time; no date is older than any date."""
+    return (as_of is not None, as_of)
+
+
+class _CustomerBatchUpsert:
     """Applies customer records in order, as one service call each would, but in bulk.
 
-    Records are dicts of clean field values (see CustomerService.upsert_customers).
-    A customer named by several records is created by the first and updated
-    by each later one that changes something; every step gets its audit record.
+    Private to CustomerService.upsert_customers, whose docstring says what it
+    promises. Records are dicts of field values, cleaned here as the model's
+    fields clean them. A customer named by several records is created by the
+    first and updated by each later one that changes something (and, given
+    dates, is not older than what the customer carries); every step gets its
+    audit record.
     """
 
     def __init__(self, channel: Channel, identifier_field: str, audit_context: AuditContext):
@@ -62,36 +77,60 @@ class CustomerBatchUpsert:
         # collide with another customer's.
         self.kept_fields = {identifier_field, "channel_code"}
 
-    def run(self, records: list[dict[str, Any]]) -> list[UpsertResult]:
+    def run(
+        self,
+        records: Sequence[dict[str, Any]],
+        record_dates: Sequence[datetime | None] | None = None,
+        carried_dates: Mapping[int, datetime | None] | None = None,
+    ) -> list[UpsertResult]:
+        required = (self.identifier_field, "channel_code", "email")
+        cleaned = [_cleaned_record(record, required) for record in records]
+        valid = [record for record, errors in cleaned if not errors]
         customers = self._locked_customers(
-            {r[self.identifier_field] for r in records}, {name for r in records for name in r}
+            {r[self.identifier_field] for r in valid}, {name for r in valid for name in r}
         )
-        codes_taken = self._channel_codes_taken(records, customers)
+        codes_taken = self._channel_codes_taken(valid, customers)
+        dated = record_dates is not None
+        record_dates = record_dates if dated else [None] * len(records)
+        carried_dates = carried_dates or {}
+        # Where dates are given: the date of the data each customer carries.
+        carried: dict[int, tuple] = {}
         created: list[Customer] = []
         changed_fields: dict[int, tuple[Customer, set[str]]] = {}
         events: list[_PendingEvent] = []
         results = []
-        for record in records:
+        for (record, errors), as_of in zip(cleaned, record_dates, strict=True):
+            if errors:
+                results.append(UpsertResult(Outcome.REJECTED, errors=errors))
+                continue
             key = record[self.identifier_field]
             customer = customers.get(key)
             if customer is None:
                 code = record["channel_code"]
                 if code in codes_taken:
+                    message = (
+                        f"channel_code {code!r} belongs to another customer "
+                        f"of this channel (identified by {self.identifier_field})."
+                    )
                     results.append(
-                        UpsertResult(
-                            Outcome.REJECTED,
-                            error=f"channel_code {code!r} belongs to another customer "
-                            f"of this channel (identified by {self.identifier_field}).",
-                        )
+                        UpsertResult(Outcome.REJECTED, errors={"channel_code": [message]})
                     )
                     continue
                 customer = Customer(channel_id=self.channel.pk, **record)
                 customers[key] = customer
+                carried[id(customer)] = _version(as_of)
                 codes_taken.add(code)
                 created.append(customer)
                 events.append(_PendingEvent(customer, Action.CREATE, creation_changes(customer)))
                 results.append(UpsertResult(Outcome.CREATED, customer))
                 continue
+            if dated:
+                if id(customer) not in carried:
+                    carried[id(customer)] = _version(carried_dates.get(customer.pk))
+                if _version(as_of) < carried[id(customer)]:
+                    results.append(UpsertResult(Outcome.OUTDATED, customer))
+                    continue
+                carried[id(customer)] = _version(as_of)
             changes = self._apply(customer, record)
             if not changes:
                 results.append(UpsertResult(Outcome.UNCHANGED, customer))
@@ -165,4 +204,53 @@ class CustomerBatchUpsert:
             customer.version += 1  # the row is locked: see _locked_customers
             by_fields[frozenset(fields)].append(customer)
         for fields, customers in by_fields.items():
-            bulk_update_fields(customers, [*sorted(fields), "modified_date", "version"])
+            _update_fields(customers, [*sorted(fields), "modified_date", "version"])
+
+
+def _update_fields(customers: list[Model], fields: list[str]) -> None:
+    """One UPDATE ... FROM (VALUES ...) on PostgreSQL (pgbulk); Django's CASE WHEN elsewhere.
+
+    pgbulk casts a text value to its column's type, which cuts one too long:
+    the values are cleaned first (_cleaned_record), so none is.
+    """
+    if connection.vendor == "postgresql":
+        pgbulk.update(Customer, customers, fields)
+    else:
+        Customer.objects.bulk_update(customers, fields)
+
+
+def _cleaned_record(
+    record: dict[str, Any], required: Sequence[str]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """(the record's values as the model's fields clean them, {field: messages} of the bad)."""
+    values, errors = {}, {}
+    for name in required:
+        if name not in record:
+            errors[name] = ["This field is required."]
+    for name, value in record.items():
+        if isinstance(value, dict | list):
+            cleaned, messages = _clean_value(name, value)
+        else:  # An import repeats its values (names, cities, flags): each is cleaned once.
+            cleaned, messages = _clean_scalar(name, type(value), value)
+        if messages:
+            errors[name] = list(messages)
+        else:
+            values[name] = cleaned
+    return values, errors
+
+
+@functools.lru_cache(maxsize=100_000)
+def _clean_scalar(name: str, value_type: type, value: Any) -> tuple[Any, tuple[str, ...]]:
+    """_clean_value of a hashable value; the type is part of the key (True == 1)."""
+    return _clean_value(name, value)
+
+
+def _clean_value(name: str, value: Any) -> tuple[Any, tuple[str, ...]]:
+    field = Customer._meta.get_field(name)
+    try:
+        value = field.clean(value, None)
+    except ValidationError as error:
+        return None, tuple(error.messages)
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value, ()

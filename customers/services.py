@@ -5,8 +5,9 @@ transaction with its audit record; the unique constraint in the database, not
 a prior SELECT, decides duplicates.
 """
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, Unpack
 
 from django.db import IntegrityError, transaction
@@ -16,7 +17,7 @@ from audit.context import AuditContext, current_audit_context
 from audit.models import Action, Source
 from audit.services import record_audit_event
 from channels.models import Channel
-from customers.bulk_upsert import CustomerBatchUpsert, UpsertResult
+from customers.bulk_upsert import UpsertResult, _CustomerBatchUpsert
 from customers.exceptions import (
     ChannelChangeNotAllowed,
     CustomerDeletionNotAllowed,
@@ -138,26 +139,38 @@ class CustomerService:
     def upsert_customers(
         cls,
         channel: Channel,
-        records: list[dict[str, Any]],
+        records: Sequence[dict[str, Any]],
         identifier_field: str = "channel_code",
         audit_context: AuditContext | None = None,
+        *,
+        record_dates: Sequence[datetime | None] | None = None,
+        carried_dates: Mapping[int, datetime | None] | None = None,
     ) -> list[UpsertResult]:
         """Create or update the customer of each record, in order; one result per record.
 
-        For the bulk paths (the order import). Each record is a dict of clean
-        field values (a model's `clean_fields` has run), holding `email`,
-        `channel_code` and `identifier_field`, whose value names the customer
-        within the channel. Must run inside the caller's transaction; the
-        customers it reads stay locked until that transaction ends. A record
-        whose new customer would take a channel_code already in use is
-        REJECTED; nothing is written for it.
+        For the bulk paths (the order import). Each record is a dict of field
+        values holding `email`, `channel_code` and `identifier_field`, whose
+        value names the customer within the channel; the values are cleaned
+        as the model's fields clean them, and a record with a bad one is
+        REJECTED with its `errors` ({field: messages}). So is a record whose
+        new customer would take a channel_code already in use. Nothing is
+        written for a rejected record.
+
+        With `record_dates` (one a record: the date of its data, such as its
+        order's), a customer only takes data at least as new as the data it
+        carries: a known customer's date is `carried_dates[pk]` (none: older
+        than any date), then each applied record's. An older record is
+        OUTDATED and writes nothing; of two records of one date, the later
+        wins. Must run inside the caller's transaction; the customers it
+        reads stay locked until that transaction ends.
         """
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("upsert_customers must run inside a transaction.")
         for record in records:
             check_field_names(record)
         context = resolve_audit_context(audit_context)
-        return CustomerBatchUpsert(channel, identifier_field, context).run(records)
+        upsert = _CustomerBatchUpsert(channel, identifier_field, context)
+        return upsert.run(records, record_dates, carried_dates)
 
     @classmethod
     def delete_customer(

@@ -14,6 +14,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from typing import IO
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection
 
 from audit.context import AuditContext
@@ -67,6 +68,8 @@ class OrderFileImporter:
     ):
         self.channel = channel
         self.identifier_field = channel.customer_identifier_field
+        # A line is what one API request would send: no more than its body may hold.
+        self.max_line_bytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         self.context = audit_context
         self.rejects = rejects
         self.batch_size = batch_size
@@ -87,7 +90,8 @@ class OrderFileImporter:
             first_size = min(self.batch_size, FIRST_CHUNK_SIZE)
             for chunk, chunk_bytes in read_chunks(stream, self.batch_size, first_size):
                 self.summary.lines += len(chunk)
-                pending.append((parse(chunk, self.identifier_field), chunk_bytes))
+                parsed = parse(chunk, self.identifier_field, self.max_line_bytes)
+                pending.append((parsed, chunk_bytes))
                 if len(pending) > 1:
                     self._write(*pending.popleft(), started)
             while pending:
@@ -155,19 +159,21 @@ def read_chunks(stream: Iterable[bytes], size: int, first_size: int | None = Non
         yield chunk, read
 
 
-def parse_chunk(chunk: list[tuple[int, bytes]], identifier_field: str):
+def parse_chunk(
+    chunk: list[tuple[int, bytes]], identifier_field: str, max_line_bytes: int | None = None
+):
     """The chunk's orders, and (line number, errors, text) of the lines rejected."""
     lines, rejected = [], []
     for line_number, raw in chunk:
         try:
-            lines.append(parse_order_line(raw, line_number, identifier_field))
+            lines.append(parse_order_line(raw, line_number, identifier_field, max_line_bytes))
         except RejectedLine as error:
             rejected.append((line_number, error.errors, raw))
     return lines, rejected
 
 
-def _parsed_now(chunk, identifier_field):
-    result = parse_chunk(chunk, identifier_field)
+def _parsed_now(chunk, identifier_field, max_line_bytes):
+    result = parse_chunk(chunk, identifier_field, max_line_bytes)
     return lambda: result
 
 
@@ -176,8 +182,8 @@ def _worker_parser():
     """Parse in one other process; results come back in the order asked for."""
     with multiprocessing.Pool(processes=1, initializer=_setup_worker) as pool:
 
-        def parse(chunk, identifier_field):
-            return pool.apply_async(parse_chunk, (chunk, identifier_field)).get
+        def parse(chunk, identifier_field, max_line_bytes):
+            return pool.apply_async(parse_chunk, (chunk, identifier_field, max_line_bytes)).get
 
         yield parse
 

@@ -12,10 +12,12 @@ A line is one JSON object:
 
 `number`, `amount`, `customer.email` and `customer.channel_code` are required,
 and so is the channel's identifier field (`email` or `phone_number`) where its
-conf names one. The customer object takes any writable customer field and
-nothing else (a field this service cannot store is an error, not silently
-dropped). Other order keys are kept in the order's raw payload. Nothing here
-touches the database.
+conf names one; so are an item's `product_sku` and `price`. Amounts are never
+negative. A line takes no more than the API takes: at most MAX_ORDER_ITEMS
+items, and no more bytes than a request body may hold. The customer object
+takes any writable customer field and nothing else (a field this service
+cannot store is an error, not silently dropped). Other order keys are kept in
+the order's raw payload. Nothing here touches the database.
 """
 
 import dataclasses
@@ -37,6 +39,8 @@ from omnitron.validators import SURROGATES, validate_json_object
 from orders.models import ORDER_DATA_FIELDS, Order, OrderItem
 
 ITEM_FIELDS = ("product_sku", "product_name", "quantity", "price", "discount_amount")
+# Far above any basket a marketplace sends; a line of 60,000 would cost a batch seconds.
+MAX_ORDER_ITEMS = 1000
 CUSTOMER_FIELDS = WRITABLE_FIELDS - {"channel"}
 REQUIRED_CUSTOMER_FIELDS = ("channel_code", "email")
 # \u0000 and \ud800-\udfff: escapes of what jsonb cannot store (unless a surrogate pair).
@@ -79,8 +83,17 @@ class OrderLine:
         return self.order["number"]
 
 
-def parse_order_line(raw: bytes, line_number: int, identifier_field: str) -> OrderLine:
-    """The order of one line, validated as the models validate; raises RejectedLine."""
+def parse_order_line(
+    raw: bytes, line_number: int, identifier_field: str, max_bytes: int | None = None
+) -> OrderLine:
+    """The order of one line, validated as the models validate; raises RejectedLine.
+
+    `max_bytes`: the longest line taken (None: any), the API's limit on a
+    request body, so that the import takes nothing the API would refuse.
+    """
+    if max_bytes is not None and len(raw.rstrip(b"\r\n")) > max_bytes:
+        message = f"Longer than {max_bytes} bytes, the most a request to the API may send."
+        raise RejectedLine({"line": [message]})
     try:
         # Strictly: json.loads would take bytes no UTF-8 text allows (surrogates).
         text = raw.decode("utf-8")
@@ -106,8 +119,14 @@ def parse_order_line(raw: bytes, line_number: int, identifier_field: str) -> Ord
     items_data = payload.get("items", [])
     if not isinstance(items_data, list) or not all(isinstance(i, dict) for i in items_data):
         errors["items"] = ["Expected a list of JSON objects."]
+    elif len(items_data) > MAX_ORDER_ITEMS:
+        errors["items"] = [f"At most {MAX_ORDER_ITEMS} items an order."]
     if errors:
         raise RejectedLine(errors)
+    for i, item in enumerate(items_data):
+        for name in REQUIRED_ITEM_FIELDS:
+            if name not in item:
+                errors[f"items[{i}].{name}"] = ["This field is required."]
 
     order = {**ORDER_DEFAULTS, **_clean_values(Order, payload, ORDER_DATA_FIELDS, "", errors)}
     items = [
@@ -158,6 +177,7 @@ def _clean_customer(data: dict, identifier_field: str, errors: dict) -> dict[str
 
 ORDER_DEFAULTS = _defaults(Order, ORDER_DATA_FIELDS)
 ITEM_DEFAULTS = _defaults(OrderItem, ITEM_FIELDS)
+REQUIRED_ITEM_FIELDS = [name for name in ITEM_FIELDS if name not in ITEM_DEFAULTS]
 
 
 @functools.cache
@@ -202,6 +222,8 @@ def _clean_value(model, name: str, value: Any) -> tuple[Any, tuple[str, ...]]:
         return None, tuple(error.messages)
     if isinstance(value, datetime) and timezone.is_naive(value):
         value = timezone.make_aware(value)
+    if isinstance(field, models.DecimalField) and value is not None and value < 0:
+        return None, ("Ensure this value is greater than or equal to 0.",)
     return value, ()
 
 

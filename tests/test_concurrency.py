@@ -16,6 +16,14 @@ from customers.views import CustomerViewSet
 from orders.models import Order
 from tests.conftest import client_for, make_user
 from tests.factories import ChannelFactory, CustomerFactory
+from tests.order_files import OrderFileGenerator
+from tests.test_import_orders import (
+    assert_audit_trail_leads_to_the_stored_customers,
+    assert_customers_carry_their_newest_orders,
+    end_state,
+    overlapping_files,
+    run_import,
+)
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -130,8 +138,6 @@ def test_concurrent_patches_of_one_field_leave_a_consistent_history():
 
 def test_two_imports_of_overlapping_files_make_no_duplicate(tmp_path):
     """Both halves share a third of their orders and most of their customers."""
-    from bench.generate_orders import OrderFileGenerator
-
     channel = ChannelFactory()
     lines = list(OrderFileGenerator(900, 150, seed=3, bad_rate=0, resend_rate=0).lines())
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
@@ -232,3 +238,29 @@ def test_patches_and_deletes_racing_on_one_customer_answer_no_500():
             assert response.json() == {"detail": "Not found."}
     assert not Customer.objects.filter(pk=customer.pk).exists()
     assert AuditEvent.objects.filter(object_id=customer.pk, action=Action.DELETE).count() == 1
+
+
+def test_overlapping_imports_at_once_end_as_one_run(tmp_path):
+    """Two halves of one file, sharing a third: customers end with their newest orders' data."""
+    lines, whole, head, tail = overlapping_files(tmp_path)
+    one_run = ChannelFactory(name="one run")
+    run_import(one_run, whole, "--batch-size", "10")
+    halves = ChannelFactory(name="halves")
+    errors = []
+
+    def importing(path):
+        def target():
+            try:
+                # Small batches in this process: the two runs take turns many times.
+                run_import(halves, path, "--batch-size", "10", "--in-process")
+            except Exception as error:  # reported below, with the other thread's
+                errors.append(error)
+
+        return target
+
+    run_together([importing(head), importing(tail)])
+
+    assert errors == []
+    assert end_state(halves) == end_state(one_run)
+    assert_customers_carry_their_newest_orders(halves, lines)
+    assert_audit_trail_leads_to_the_stored_customers(halves)

@@ -2,6 +2,8 @@
 
 import io
 import json
+import os
+import threading
 from decimal import Decimal
 from pathlib import Path
 from unittest import mock
@@ -10,11 +12,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from audit.models import Action, AuditEvent, Source
-from bench.generate_orders import OrderFileGenerator
 from customers.models import Customer
 from omnitron.bulk_insert import bulk_insert_values
 from orders.models import Order, OrderItem
+from orders.order_lines import MAX_ORDER_ITEMS
 from tests.factories import ChannelFactory, CustomerFactory
+from tests.order_files import OrderFileGenerator, newest_customer_data
 
 pytestmark = pytest.mark.django_db
 
@@ -420,3 +423,207 @@ def test_unknown_channel_or_bad_conf_or_missing_file_is_a_clear_error(tmp_path):
     channel.save()
     with pytest.raises(CommandError, match="CUSTOMER_IDENTIFIER_FIELD must be one of"):
         run_import(channel, write_lines(tmp_path / "f.jsonl", [order_line()]))
+
+
+CUSTOMER_STATE_FIELDS = ("email", "first_name", "last_name", "phone_number", "extra_field")
+
+
+def overlapping_files(tmp_path) -> tuple[list[str], Path, Path, Path]:
+    """A file whose customers change often and whose dates are not in line order, its
+    first two thirds and its last two thirds (as `head -n` and `tail -n +` cut it)."""
+    generator = OrderFileGenerator(
+        360, 40, seed=11, bad_rate=0, change_rate=0.4, shuffled_dates=True
+    )
+    lines = list(generator.lines())
+    third = len(lines) // 3
+    return (
+        lines,
+        write_lines(tmp_path / "whole.jsonl", lines),
+        write_lines(tmp_path / "head.jsonl", lines[: 2 * third]),
+        write_lines(tmp_path / "tail.jsonl", lines[third:]),
+    )
+
+
+def end_state(channel) -> dict:
+    """Customers' fields, orders and their totals: what overlapping runs must agree on."""
+    customers = Customer.objects.filter(channel=channel).order_by("channel_code")
+    orders = Order.objects.filter(channel=channel)
+    return {
+        "customers": {
+            code: dict(zip(CUSTOMER_STATE_FIELDS, values, strict=True))
+            for code, *values in customers.values_list("channel_code", *CUSTOMER_STATE_FIELDS)
+        },
+        "orders": sorted(orders.values_list("number", "customer__channel_code", "amount")),
+        "items": OrderItem.objects.filter(order__channel=channel).count(),
+    }
+
+
+def assert_audit_trail_leads_to_the_stored_customers(channel) -> None:
+    """Each customer's records, replayed from its create, chain old to new and end as stored."""
+    for customer in Customer.objects.filter(channel=channel):
+        events = AuditEvent.objects.filter(
+            content_type__model="customer", object_id=customer.pk
+        ).order_by("id")
+        replayed: dict = {}
+        for event in events:
+            for field, (old, new) in event.changes.items():
+                if event.action == Action.UPDATE:
+                    assert replayed[field] == old, (customer.channel_code, field)
+                replayed[field] = new
+        assert {f: replayed[f] for f in CUSTOMER_STATE_FIELDS} == {
+            f: getattr(customer, f) for f in CUSTOMER_STATE_FIELDS
+        }
+
+
+def assert_customers_carry_their_newest_orders(channel, lines: list[str]) -> None:
+    expected = newest_customer_data(lines)
+    stored = end_state(channel)["customers"]
+    assert {code: stored[code] for code in expected} == {
+        code: {f: customer.get(f) for f in CUSTOMER_STATE_FIELDS}
+        for code, customer in expected.items()
+    }
+
+
+def test_a_customer_ends_with_its_newest_orders_data_within_one_file(tmp_path):
+    lines, whole, _, _ = overlapping_files(tmp_path)
+    channel = ChannelFactory()
+
+    run_import(channel, whole, "--batch-size", "50")
+
+    assert_customers_carry_their_newest_orders(channel, lines)
+    assert_audit_trail_leads_to_the_stored_customers(channel)
+
+
+def test_older_orders_within_a_batch_do_not_overwrite_a_newer_ones_data(tmp_path):
+    lines = [
+        order_line("ORD-2", ordered_at="2026-03-05T10:00:00Z", customer={"last_name": "New"}),
+        order_line("ORD-1", ordered_at="2026-03-01T10:00:00Z", customer={"last_name": "Old"}),
+        order_line("ORD-3", ordered_at="2026-03-05T10:00:00Z", customer={"last_name": "Same"}),
+    ]
+    channel = ChannelFactory()
+
+    output = run_import(channel, write_lines(tmp_path / "f.jsonl", lines))
+
+    assert Customer.objects.get().last_name == "Same"  # of one date, the later line wins
+    assert Order.objects.count() == 3
+    assert "customers: 1 created, 1 updated, 0 unchanged, 1 outdated" in output
+
+
+@pytest.mark.parametrize("first", ["head", "tail"])
+def test_overlapping_imports_run_one_after_the_other_end_as_one_run(tmp_path, first):
+    lines, whole, head, tail = overlapping_files(tmp_path)
+    one_run = ChannelFactory(name="one run")
+    run_import(one_run, whole, "--batch-size", "50")
+    halves = ChannelFactory(name="halves")
+    runs = [head, tail] if first == "head" else [tail, head]
+
+    for path in runs:
+        run_import(halves, path, "--batch-size", "50")
+
+    assert end_state(halves) == end_state(one_run)
+    assert_customers_carry_their_newest_orders(halves, lines)
+    assert_audit_trail_leads_to_the_stored_customers(halves)
+    audit_records = AuditEvent.objects.count()
+    for path in runs:
+        output = run_import(halves, path, "--batch-size", "50")
+        assert " 0 created, " in output
+    assert AuditEvent.objects.count() == audit_records
+
+
+def test_lines_the_api_would_refuse_are_rejected_naming_the_field_and_the_rest_lands(tmp_path):
+    five_megabytes = "x" * (5 * 1024 * 1024)
+    item = {"product_sku": "SKU-1", "price": "1.00"}
+    lines = [
+        order_line("ORD-1", amount="-1.00"),
+        order_line("ORD-2", refund_amount=-0.5),
+        order_line("ORD-3", items=[{**item, "price": "-5.00"}]),
+        order_line("ORD-4", customer={"attributes": {"note": five_megabytes}}),
+        order_line("ORD-5", note=five_megabytes),  # a key only the raw payload keeps
+        order_line("ORD-6", items=[item] * 60_000),
+        order_line("ORD-7", items=[item] * (MAX_ORDER_ITEMS + 1)),
+        order_line("ORD-8", items=[{"product_name": "no sku, no price"}]),
+        order_line("ORD-9", items=[item] * MAX_ORDER_ITEMS),
+    ]
+    path, rejects = write_lines(tmp_path / "f.jsonl", lines), tmp_path / "bad.jsonl"
+    channel = ChannelFactory()
+
+    output = run_import(channel, path, "--rejects", str(rejects))
+
+    assert list(Order.objects.filter(channel=channel).values_list("number", flat=True)) == ["ORD-9"]
+    assert OrderItem.objects.count() == MAX_ORDER_ITEMS
+    reported = {r["line"]: r for r in map(json.loads, rejects.read_text().splitlines())}
+    assert {line: r["errors"] for line, r in reported.items()} == {
+        1: {"amount": ["Ensure this value is greater than or equal to 0."]},
+        2: {"refund_amount": ["Ensure this value is greater than or equal to 0."]},
+        3: {"items[0].price": ["Ensure this value is greater than or equal to 0."]},
+        4: {"line": ["Longer than 2621440 bytes, the most a request to the API may send."]},
+        5: {"line": ["Longer than 2621440 bytes, the most a request to the API may send."]},
+        6: {"items": [f"At most {MAX_ORDER_ITEMS} items an order."]},
+        7: {"items": [f"At most {MAX_ORDER_ITEMS} items an order."]},
+        8: {
+            "items[0].product_sku": ["This field is required."],
+            "items[0].price": ["This field is required."],
+        },
+    }
+    assert "8 rejected" in output
+
+
+def test_the_longest_line_taken_is_the_apis_body_limit(tmp_path, settings):
+    lines = [order_line("ORD-1"), order_line("ORD-2")]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = len(lines[0].encode())
+    lines[1] += " "  # one byte longer
+
+    run_import(ChannelFactory(), write_lines(tmp_path / "f.jsonl", lines))
+
+    assert list(Order.objects.values_list("number", flat=True)) == ["ORD-1"]
+    rejected = json.loads((tmp_path / "f.jsonl.rejects.jsonl").read_text())
+    assert (rejected["line"], set(rejected["errors"])) == (2, {"line"})
+
+
+def test_a_rejects_path_that_cannot_be_written_is_a_clear_error_before_any_import(tmp_path):
+    channel = ChannelFactory()
+    path = write_lines(tmp_path / "f.jsonl", [order_line()])
+
+    with pytest.raises(
+        CommandError, match=r"Cannot write the rejected lines to .*: Is a directory"
+    ):
+        run_import(channel, path, "--rejects", str(tmp_path))
+    missing = tmp_path / "no such folder" / "rejects.jsonl"
+    with pytest.raises(CommandError, match=r"Cannot write .*: No such file or directory"):
+        run_import(channel, path, "--rejects", str(missing))
+
+    assert not Order.objects.exists()
+
+
+def test_rejects_of_a_pipe_go_to_the_current_directory(tmp_path, monkeypatch):
+    """As bash's `<(cat f)` hands the file over: /dev/fd/63, beside which nothing can be written."""
+    pipes, work = tmp_path / "pipes", tmp_path / "work"
+    pipes.mkdir()
+    work.mkdir()
+    monkeypatch.chdir(work)
+    pipe = pipes / "orders.pipe"
+    os.mkfifo(pipe)
+
+    def feed():
+        with pipe.open("w") as writer:
+            writer.write(order_line() + "\nnot json\n")
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    output = run_import(ChannelFactory(), pipe, "--in-process")
+    feeder.join()
+
+    assert Order.objects.count() == 1
+    assert "1 rejected" in output
+    assert json.loads((work / "orders.pipe.rejects.jsonl").read_text())["line"] == 2
+    assert [p.name for p in pipes.iterdir()] == ["orders.pipe"]
+
+
+def test_importing_a_device_writes_nothing_beside_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    output = run_import(ChannelFactory(), os.devnull)
+
+    assert "0 read, 0 created" in output
+    assert not Path(f"{os.devnull}.rejects.jsonl").exists()
+    assert (tmp_path / "null.rejects.jsonl").read_text() == ""

@@ -27,8 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help="The order file, or - for standard input.")
         parser.add_argument(
             "--rejects",
-            help=f"Where to write the rejected lines (default: FILE.rejects.jsonl, "
-            f"or {STDIN_REJECTS} when reading standard input).",
+            help=f"Where to write the rejected lines (default: FILE.rejects.jsonl beside a "
+            f"regular file; NAME.rejects.jsonl in the current directory for a pipe or a "
+            f"device; {STDIN_REJECTS} there for standard input).",
         )
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
         parser.add_argument(
@@ -42,19 +43,25 @@ class Command(BaseCommand):
         channel = self._channel(channel)
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
-        rejects_path = Path(
-            rejects or (STDIN_REJECTS if file == STDIN else f"{file}.rejects.jsonl")
-        )
         context = AuditContext(source=Source.IMPORT, request_id=f"import-{uuid.uuid4().hex}")
         try:
             stream = sys.stdin.buffer if file == STDIN else open(file, "rb")  # noqa: SIM115
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
-        total = None if file == STDIN else Path(file).stat().st_size
+        regular = file != STDIN and Path(file).is_file()
+        rejects_path = Path(rejects) if rejects else default_rejects_path(file, regular)
+        try:
+            rejects_file = rejects_path.open("w", encoding="utf-8")
+        except OSError as error:
+            stream.close()
+            raise CommandError(
+                f"Cannot write the rejected lines to {rejects_path}: {error.strerror}."
+            ) from None
+        total = Path(file).stat().st_size if regular else None
         progress = tqdm(
             total=total, unit="B", unit_scale=True, disable=None, file=sys.stderr, leave=False
         )
-        with stream, progress, rejects_path.open("w", encoding="utf-8") as rejects_file:
+        with stream, progress, rejects_file:
 
             def report_progress(read_bytes: int, summary: ImportSummary) -> None:
                 progress.update(read_bytes - progress.n)
@@ -89,8 +96,21 @@ class Command(BaseCommand):
             f"orders: {summary.lines} read, {summary.orders_created} created, "
             f"{summary.orders_present} already present, {summary.rejected} rejected\n"
             f"customers: {customers['created']} created, {customers['updated']} updated, "
-            f"{customers['unchanged']} unchanged (one of these per imported order)\n"
+            f"{customers['unchanged']} unchanged, {customers['outdated']} outdated "
+            f"(one of these per imported order; outdated: older than the customer's "
+            f"newest order, not applied)\n"
             f"throughput: {summary.rows_per_second:.0f} orders/s"
         )
         if summary.rejected:
             self.stdout.write(f"rejected lines (line number and reason): {rejects}")
+
+
+def default_rejects_path(file: str, regular: bool) -> Path:
+    """Beside a regular file; in the current directory for standard input, a pipe
+    (`<(cat f)` is /dev/fd/63) or a device (/dev/null), beside which nothing belongs."""
+    if file == STDIN:
+        return Path(STDIN_REJECTS)
+    path = Path(file)
+    if regular:
+        return path.with_name(f"{path.name}.rejects.jsonl")
+    return Path(f"{path.name}.rejects.jsonl")

@@ -1,0 +1,108 @@
+"""CustomerService.upsert_customers: the bulk path of the order import."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.db import transaction
+
+from audit.context import AuditContext
+from audit.models import Action, AuditEvent, Source
+from customers.bulk_upsert import Outcome
+from customers.models import Customer
+from customers.services import CustomerService
+from tests.factories import CustomerFactory, create_customers
+
+pytestmark = pytest.mark.django_db
+
+IMPORT = AuditContext(source=Source.IMPORT, request_id="import-1")
+MARCH_1, MARCH_5 = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC)
+
+
+def upsert(channel, records, **dates):
+    with transaction.atomic():
+        return CustomerService.upsert_customers(channel, records, audit_context=IMPORT, **dates)
+
+
+def test_values_are_cleaned_as_the_model_cleans_them_and_bad_ones_name_the_field(channel):
+    good = {"channel_code": "C-1", "email": "a@example.com", "date_of_birth": "1990-02-03"}
+    records = [
+        good,
+        {"channel_code": "C-2", "email": "not-an-email"},
+        {"channel_code": "C-3", "email": "c@example.com", "gender": "robot"},
+        {"channel_code": "C-4", "email": "d@example.com", "first_name": "x" * 256},
+        {"email": "e@example.com"},
+    ]
+
+    results = upsert(channel, records)
+
+    assert [r.outcome for r in results] == [Outcome.CREATED] + [Outcome.REJECTED] * 4
+    assert [set(r.errors) for r in results] == [
+        set(),
+        {"email"},
+        {"gender"},
+        {"first_name"},
+        {"channel_code"},
+    ]
+    assert results[1].errors["email"] == ["Enter a valid email address."]
+    stored = Customer.objects.get()
+    assert (stored.channel_code, stored.date_of_birth) == ("C-1", date(1990, 2, 3))
+    assert AuditEvent.objects.get().changes["date_of_birth"] == [None, "1990-02-03"]
+
+
+def test_with_dates_a_customer_takes_only_data_as_new_as_it_carries(channel):
+    customer = CustomerFactory(channel=channel, channel_code="C-1", last_name="Kaya")
+    records = [
+        {"channel_code": "C-1", "email": customer.email, "last_name": "Older"},
+        {"channel_code": "C-1", "email": customer.email, "last_name": "Newer"},
+        {"channel_code": "C-1", "email": customer.email, "last_name": "Undated"},
+    ]
+
+    results = upsert(
+        channel,
+        records,
+        record_dates=[MARCH_1, MARCH_5, None],
+        carried_dates={customer.pk: datetime(2026, 3, 3, tzinfo=UTC)},
+    )
+
+    assert [r.outcome for r in results] == [Outcome.OUTDATED, Outcome.UPDATED, Outcome.OUTDATED]
+    customer.refresh_from_db()
+    assert customer.last_name == "Newer"
+    updates = AuditEvent.objects.filter(object_id=customer.pk, action=Action.UPDATE)
+    assert [e.changes for e in updates] == [{"last_name": ["Kaya", "Newer"]}]
+
+
+def test_known_customers_each_get_their_own_new_values_and_keep_the_others(channel):
+    first, second, untouched = create_customers(channel, 3)
+    records = [
+        {
+            "channel_code": first.channel_code,
+            "email": first.email,
+            "first_name": "O'Brien \\ \t Çağla",
+            "attributes": {"tier": 3, "tags": ["a", None]},
+            "date_of_birth": date(1990, 2, 3),
+            "is_active": True,
+        },
+        {
+            "channel_code": second.channel_code,
+            "email": second.email,
+            "first_name": "Ali",
+            "attributes": {"tier": 1},
+            "date_of_birth": None,
+            "is_active": True,
+        },
+    ]
+
+    results = upsert(channel, records)
+
+    assert [r.outcome for r in results] == [Outcome.UPDATED, Outcome.UPDATED]
+    rows = {c.pk: c for c in Customer.objects.all()}
+    assert (rows[first.pk].first_name, rows[first.pk].attributes) == (
+        "O'Brien \\ \t Çağla",
+        {"tier": 3, "tags": ["a", None]},
+    )
+    assert (rows[first.pk].date_of_birth, rows[first.pk].is_active) == (date(1990, 2, 3), True)
+    assert (rows[second.pk].first_name, rows[second.pk].attributes) == ("Ali", {"tier": 1})
+    assert (rows[second.pk].date_of_birth, rows[second.pk].is_active) == (None, True)
+    assert rows[first.pk].last_name == rows[second.pk].last_name == "Çelik"  # not in the records
+    assert rows[untouched.pk].first_name == untouched.first_name
+    assert rows[first.pk].modified_date > first.modified_date
