@@ -5,7 +5,7 @@ transaction with its audit record; the unique constraint in the database, not
 a prior SELECT, decides duplicates.
 """
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Unpack
@@ -144,7 +144,6 @@ class CustomerService:
         audit_context: AuditContext | None = None,
         *,
         record_dates: Sequence[datetime | None] | None = None,
-        carried_dates: Mapping[int, datetime | None] | None = None,
     ) -> list[UpsertResult]:
         """Create or update the customer of each record, in order; one result per record.
 
@@ -158,11 +157,13 @@ class CustomerService:
 
         With `record_dates` (one a record: the date of its data, such as its
         order's), a customer only takes data at least as new as the data it
-        carries: a known customer's date is `carried_dates[pk]` (none: older
-        than any date), then each applied record's. An older record is
+        carries: its `order_data_date` (none: older than any date), which
+        each applied record sets to its own date. An older record is
         OUTDATED and writes nothing; of two records of one date, the later
-        wins. Must run inside the caller's transaction; the customers it
-        reads stay locked until that transaction ends.
+        wins. A newer record that changes nothing moves the date on alone,
+        with no audit record (the customer's data is as it was). Must run
+        inside the caller's transaction; the customers it reads stay locked
+        until that transaction ends.
         """
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("upsert_customers must run inside a transaction.")
@@ -170,7 +171,7 @@ class CustomerService:
             check_field_names(record)
         context = resolve_audit_context(audit_context)
         upsert = _CustomerBatchUpsert(channel, identifier_field, context)
-        return upsert.run(records, record_dates, carried_dates)
+        return upsert.run(records, record_dates)
 
     @classmethod
     def delete_customer(

@@ -2,10 +2,9 @@
 
 import dataclasses
 from collections import Counter
-from datetime import datetime
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Prefetch
 
 from audit.context import AuditContext
 from audit.models import Action
@@ -16,11 +15,14 @@ from customers.models import Customer
 from customers.services import CustomerService
 from omnitron.bulk_insert import EncodedJSON, bulk_insert_values
 from omnitron.db import commit_without_waiting_for_disk, lock_for_transaction
+from orders.exceptions import CUSTOMER_NOT_IN_CHANNEL_MESSAGE, OrderNumberTaken, OrderRejected
 from orders.models import ORDER_DATA_FIELDS, Order, OrderItem
 from orders.order_lines import OrderLine, RejectedLine
 
 # The advisory-lock namespace of "importing orders into channel N".
 IMPORT_LOCK_NAMESPACE = 0x0D3E
+# An order's items in the order they were sent.
+ORDER_ITEMS = Prefetch("items", queryset=OrderItem.objects.order_by("id"))
 # What an order's `create` audit record holds (the raw payload and items are on the order).
 AUDITED_ORDER_FIELDS = ("customer", *ORDER_DATA_FIELDS)
 
@@ -42,6 +44,14 @@ def order_creation_changes(order: dict, customer_id: int) -> dict:
 
 
 class OrderImportService:
+    """The one writer of orders: the import's batches and create_orders' single order.
+
+    Both read an order in the marketplace's shape (orders.order_lines), upsert
+    its customer through CustomerService, and write the order, its items and
+    their audit records in one transaction. Writers of one channel take turns
+    (an advisory lock on PostgreSQL), so a number is never written twice.
+    """
+
     @classmethod
     def import_batch(
         cls,
@@ -54,8 +64,8 @@ class OrderImportService:
 
         An order whose number the channel already has is left alone, and so is
         its customer data: importing the same lines again writes nothing.
-        Imports into one channel take turns batch by batch (an advisory lock
-        on PostgreSQL), so overlapping files never double an order or a customer.
+        Imports into one channel take turns batch by batch, so overlapping
+        files never double an order or a customer.
         """
         identifier_field = identifier_field or channel.customer_identifier_field
         report = BatchReport()
@@ -63,25 +73,98 @@ class OrderImportService:
             lock_for_transaction(IMPORT_LOCK_NAMESPACE, channel.pk)
             commit_without_waiting_for_disk()  # a lost batch is imported by the next run
             new_lines = cls._lines_not_yet_imported(channel, lines, report)
-            results = CustomerService.upsert_customers(
-                channel,
-                [line.customer for line in new_lines],
-                identifier_field,
-                audit_context,
-                record_dates=[line.order["ordered_at"] for line in new_lines],
-                carried_dates=cls._newest_order_dates(channel, new_lines, identifier_field),
-            )
-            imported: list[tuple[OrderLine, int]] = []  # with the customer's pk
-            for line, result in zip(new_lines, results, strict=True):
-                report.customers[result.outcome] += 1
-                if result.outcome is Outcome.REJECTED:
-                    errors = {f"customer.{name}": m for name, m in result.errors.items()}
-                    report.rejected.append((line, RejectedLine(errors)))
-                    continue
-                imported.append((line, result.customer.pk))
-            cls._insert_orders(channel, imported, audit_context)
-            report.orders_created = len(imported)
+            cls._write(channel, new_lines, identifier_field, audit_context, report)
         return report
+
+    @classmethod
+    def create_order(cls, channel: Channel, line: OrderLine, audit_context: AuditContext) -> Order:
+        """Write the order of `line` (create_orders); return it with its items.
+
+        Raises OrderNumberTaken when the channel already has the number (so
+        two concurrent posts of one order make one order), and OrderRejected
+        naming the fields for anything else the import would reject, such as
+        a customer pk of another channel. Nothing is written then.
+        """
+        report = BatchReport()
+        with transaction.atomic():
+            lock_for_transaction(IMPORT_LOCK_NAMESPACE, channel.pk)
+            if not cls._lines_not_yet_imported(channel, [line], report):
+                raise OrderNumberTaken()
+            written = cls._write(
+                channel, [line], channel.customer_identifier_field, audit_context, report
+            )
+            if report.rejected:
+                raise OrderRejected(report.rejected[0][1].errors)
+        return Order.objects.prefetch_related(ORDER_ITEMS).get(pk=written[0])
+
+    @classmethod
+    def _write(
+        cls,
+        channel: Channel,
+        lines: list[OrderLine],
+        identifier_field: str,
+        audit_context: AuditContext,
+        report: BatchReport,
+    ) -> list[int]:
+        """Upsert the lines' customers, write their orders; the ids of the orders written.
+
+        A line whose customer is rejected goes to `report.rejected`, unwritten.
+        """
+        customer_ids = cls._customers_of(channel, lines, identifier_field, audit_context, report)
+        imported: list[tuple[OrderLine, int]] = []  # with the customer's pk
+        for line in lines:
+            outcome = customer_ids[id(line)]
+            if isinstance(outcome, RejectedLine):
+                report.rejected.append((line, outcome))
+            else:
+                imported.append((line, outcome))
+        order_ids = cls._insert_orders(channel, imported, audit_context)
+        report.orders_created = len(imported)
+        return order_ids
+
+    @staticmethod
+    def _customers_of(
+        channel: Channel,
+        lines: list[OrderLine],
+        identifier_field: str,
+        audit_context: AuditContext,
+        report: BatchReport,
+    ) -> dict[int, int | RejectedLine]:
+        """{id(line): its customer's pk, or why the line is rejected}.
+
+        A line naming its customer by pk (create_orders) leaves the customer
+        as it is; the others upsert theirs, their data applied by order date.
+        """
+        outcomes: dict[int, int | RejectedLine] = {}
+        named = [line for line in lines if line.customer_id is not None]
+        if named:
+            known = set(
+                Customer.objects.filter(
+                    channel=channel, pk__in={line.customer_id for line in named}
+                ).values_list("pk", flat=True)
+            )
+            for line in named:
+                outcomes[id(line)] = (
+                    line.customer_id
+                    if line.customer_id in known
+                    else RejectedLine({"order.customer": [CUSTOMER_NOT_IN_CHANNEL_MESSAGE]})
+                )
+        given = [line for line in lines if line.customer_id is None]
+        results = CustomerService.upsert_customers(
+            channel,
+            [line.customer for line in given],
+            identifier_field,
+            audit_context,
+            record_dates=[line.order["ordered_at"] for line in given],
+        )
+        for line, result in zip(given, results, strict=True):
+            report.customers[result.outcome] += 1
+            if result.outcome is Outcome.REJECTED:
+                errors = {f"order.customer.{name}": m for name, m in result.errors.items()}
+                outcomes[id(line)] = RejectedLine(errors)
+            else:
+                outcomes[id(line)] = result.customer.pk
+        return outcomes
 
     @staticmethod
     def _lines_not_yet_imported(
@@ -103,35 +186,9 @@ class OrderImportService:
         return new_lines
 
     @staticmethod
-    def _newest_order_dates(
-        channel: Channel, lines: list[OrderLine], identifier_field: str
-    ) -> dict[int, datetime | None]:
-        """{customer pk: the date of its newest order} of the customers the lines name.
-
-        A customer carries the data of its newest order: an older order's data
-        is not applied, whichever import brings it and whenever. Imports of a
-        channel take turns (the advisory lock), so no order lands in between.
-        """
-        keys = {line.customer[identifier_field] for line in lines}
-        # One index lookup a customer: a join with GROUP BY gets planned as a
-        # scan of every channel's orders.
-        newest_order = (
-            Order.objects.filter(customer=OuterRef("pk"), ordered_at__isnull=False)
-            .order_by("-ordered_at")
-            .values("ordered_at")[:1]
-        )
-        newest = (
-            Customer.objects.filter(channel=channel, **{f"{identifier_field}__in": keys})
-            .order_by()
-            .values_list("pk")
-            .annotate(newest=Subquery(newest_order))
-        )
-        return dict(newest)
-
-    @staticmethod
     def _insert_orders(
         channel: Channel, lines: list[tuple[OrderLine, int]], audit_context: AuditContext
-    ) -> None:
+    ) -> list[int]:
         """The orders, their items and their create records, from the lines' plain values."""
         order_ids = bulk_insert_values(
             Order,
@@ -164,3 +221,4 @@ class OrderImportService:
             )
             for (line, customer_id), order_id in zip(lines, order_ids, strict=True)
         )
+        return order_ids
