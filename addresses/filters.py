@@ -22,13 +22,13 @@ COMPARISONS = ["exact", "gt", "gte", "lt", "lte"]
 
 
 class AddressFilterSet(BoundedTextFilterSet):
-    customer = IntegerFilter(field_name="customer_id", help_text="The customer's id.")
+    customer = IntegerFilter(help_text="The customer's id.")
     hash_data = filters.CharFilter(
         help_text="The digest of an address's content (the duplicate answer names it)."
     )
     is_active = StrictBooleanFilter()
-    country = IntegerFilter(field_name="country_id", help_text="The country's id.")
-    city = IntegerFilter(field_name="city_id", help_text="The city's id.")
+    country = IntegerFilter(help_text="The country's id.")
+    city = IntegerFilter(help_text="The city's id.")
     postcode = CharFilterWithNull(help_text="The postcode exactly; `null` for none.")
     email = CharFilterWithNull(help_text="The email exactly; `null` for none.")
     phone_number = filters.CharFilter(help_text="The phone number exactly.")

@@ -243,8 +243,8 @@ class AddressService:
         the number of records (up to INSERT_BATCH_SIZE new ones): one read of
         the existing ones, one INSERT of the new ones (ON CONFLICT DO NOTHING),
         one insert of their `create` audit records, and one more read when a
-        concurrent writer created some of them first. Runs in a transaction of
-        its own, or within the caller's.
+        concurrent writer created some of them first. Writes in a transaction
+        of its own, or within the caller's.
         """
         context = resolve_audit_context(audit_context)
         addresses = []
@@ -254,27 +254,28 @@ class AddressService:
             address.hash_data = digest_of(address)
             addresses.append(address)
         keys = [(address.customer_id, address.hash_data) for address in addresses]
+        ids = _ids_of_addresses(keys)
+        new = {}
+        for key, address in zip(keys, addresses, strict=True):
+            if key not in ids:
+                new.setdefault(key, address)
+        if not new:
+            return [ids[key] for key in keys]
         with transaction.atomic():
-            ids = _ids_of_addresses(keys)
-            new = {}
-            for key, address in zip(keys, addresses, strict=True):
-                if key not in ids:
-                    new.setdefault(key, address)
-            if new:
-                created = _insert_new_addresses(list(new.values()))
-                ids.update(created)
-                ids.update(_ids_of_addresses(new.keys() - created.keys()))
-                events = []
-                for key, pk in created.items():
-                    address = new[key]
-                    address.pk = pk
-                    address._state.adding = False
-                    events.append(
-                        audit_event_values(
-                            address, Action.CREATE, creation_changes(address), context
-                        )
+            created = _insert_new_addresses(list(new.values()))
+            ids.update(created)
+            ids.update(_ids_of_addresses(new.keys() - created.keys()))
+            events = []
+            for key, pk in created.items():
+                address = new[key]
+                address.pk = pk
+                address._state.adding = False
+                events.append(
+                    audit_event_values(
+                        address, Action.CREATE, creation_changes(address), context
                     )
-                record_audit_events(events)
+                )
+            record_audit_events(events)
         return [ids[key] for key in keys]
 
 

@@ -8,12 +8,14 @@ checked. Declaring a filter (or a FilterSet on a view) without a line fails here
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from addresses.filters import AddressFilterSet
 from audit.filters import AuditEventFilterSet
 from channels.filters import ChannelFilterSet
 from customers.filters import CustomerFilterSet
 from customers.oms.filters import OmsCustomerFilterSet
 from orders.filters import OrderFilterSet
 from tests import (
+    test_address_filters,
     test_audit_api,
     test_channels_api,
     test_customer_filters,
@@ -39,6 +41,7 @@ FILTER_TABLES = {
     AuditEventFilterSet: test_audit_api.FILTER_CASES,
     ChannelFilterSet: test_channels_api.FILTER_CASES,
     OrderFilterSet: test_orders_api.FILTER_CASES,
+    AddressFilterSet: test_address_filters.FILTER_CASES,
 }
 
 
