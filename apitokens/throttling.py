@@ -20,25 +20,14 @@ CACHE_ALIAS = "throttle"
 
 
 def client_address(request) -> str:
-    """The address of the client, as the nearest trusted proxy saw it.
+    """The address of the client: REMOTE_ADDR.
 
-    REMOTE_ADDR, unless OMNITRON_TRUSTED_PROXIES says that many proxies
-    (nginx: `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`)
-    stand in front: each appends the address it was called from to
-    X-Forwarded-For, so the client is that many entries from the end. What a
-    client writes there itself comes before them and is never read. A header
-    shorter than the proxies would make it did not come through them all:
-    REMOTE_ADDR then.
+    Behind nginx, DJANGO_BEHIND_PROXY makes the WSGI application take it from
+    the X-Real-IP nginx writes (omnitron/proxy.py), for these counts and the
+    audit records alike. X-Forwarded-For is never read: a client writes what
+    it likes there.
     """
-    trusted = settings.OMNITRON_TRUSTED_PROXIES
-    remote = request.META.get("REMOTE_ADDR", "")
-    if trusted <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [part for part in forwarded if part]
-    if len(forwarded) < trusted:
-        return remote
-    return forwarded[-trusted]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 @dataclasses.dataclass(frozen=True)

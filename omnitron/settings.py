@@ -178,10 +178,6 @@ OMNITRON_LOGIN_FAILURES_PER_ADDRESS = env_int("OMNITRON_LOGIN_FAILURES_PER_ADDRE
 OMNITRON_LOGIN_FAILURE_WINDOW_SECONDS = env_int("OMNITRON_LOGIN_FAILURE_WINDOW_SECONDS", 900)
 OMNITRON_BAD_TOKENS_PER_ADDRESS = env_int("OMNITRON_BAD_TOKENS_PER_ADDRESS", 60)
 OMNITRON_BAD_TOKEN_WINDOW_SECONDS = env_int("OMNITRON_BAD_TOKEN_WINDOW_SECONDS", 60)
-# How many proxies in front append to X-Forwarded-For (1 behind one nginx).
-# 0: the client address is REMOTE_ADDR and X-Forwarded-For is never read, so a
-# client cannot choose the address it is counted under.
-OMNITRON_TRUSTED_PROXIES = env_int("OMNITRON_TRUSTED_PROXIES", 0)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Omnitron Customers API",

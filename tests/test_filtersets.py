@@ -13,12 +13,14 @@ from audit.filters import AuditEventFilterSet
 from channels.filters import ChannelFilterSet
 from customers.filters import CustomerFilterSet
 from customers.oms.filters import OmsCustomerFilterSet
+from locations.filters import CityFilterSet, CountryFilterSet, DistrictFilterSet, TownshipFilterSet
 from orders.filters import OrderFilterSet
 from tests import (
     test_address_filters,
     test_audit_api,
     test_channels_api,
     test_customer_filters,
+    test_location_filters,
     test_oms_list_simple,
     test_orders_api,
 )
@@ -42,6 +44,10 @@ FILTER_TABLES = {
     ChannelFilterSet: test_channels_api.FILTER_CASES,
     OrderFilterSet: test_orders_api.FILTER_CASES,
     AddressFilterSet: test_address_filters.FILTER_CASES,
+    CountryFilterSet: test_location_filters.COUNTRY_FILTER_CASES,
+    CityFilterSet: test_location_filters.CITY_FILTER_CASES,
+    TownshipFilterSet: test_location_filters.TOWNSHIP_FILTER_CASES,
+    DistrictFilterSet: test_location_filters.DISTRICT_FILTER_CASES,
 }
 
 

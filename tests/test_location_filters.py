@@ -52,181 +52,87 @@ def names(api, path: str, params: dict) -> list[str]:
     return sorted(row["name"] for row in response.json()["results"])
 
 
-# Countries
-
-
-def test_country_code(api, places):
-    assert count(api, "countries", {"code": "TR"}) == 1
-
-
-def test_country_code_in_either_case(api, places):
-    assert count(api, "countries", {"code": "de"}) == 1
-
-
-def test_country_code_exact(api, places):
-    assert count(api, "countries", {"code__exact": "DE"}) == 1
-    assert count(api, "countries", {"code__exact": "de"}) == 0
-
-
-def test_country_name(api, places):
-    assert count(api, "countries", {"name": "Türkiye"}) == 1
-
-
-def test_country_name_iexact(api, places):
-    assert count(api, "countries", {"name__iexact": "TÜRKİYE"}) == 1
-
-
-def test_country_is_active(api, places):
-    assert count(api, "countries", {"is_active": "true"}) == 2
-
-
-def test_country_mapping_code(api, places):
-    assert count(api, "countries", {"mapping__code__exact": "5_34"}) == 0
-
-
-# Cities
-
-
-def test_city_name(api, places):
-    assert count(api, "cities", {"name": "Ankara"}) == 1
-
-
-def test_city_name_is_exact(api, places):
-    assert count(api, "cities", {"name": "ankara"}) == 0
-
-
-def test_city_name_exact(api, places):
-    assert count(api, "cities", {"name__exact": "İzmir"}) == 1
-
-
-def test_city_name_iexact(api, places):
-    assert count(api, "cities", {"name__iexact": "ANKARA"}) == 1
-
-
-def test_city_country(api, places):
-    assert count(api, "cities", {"country": places["TR"]}) == 4
-
-
-def test_city_country_repeated(api, places):
-    assert count(api, "cities", {"country": [places["TR"], places["DE"]]}) == 5
-
-
-def test_city_is_active(api, places):
-    assert count(api, "cities", {"is_active": "false"}) == 1
-
-
-def test_city_is_active_spelled_as_a_number(api, places):
-    assert count(api, "cities", {"is_active": "1"}) == 4
-
-
-def test_city_mapping_code_exact(api, places):
-    assert count(api, "cities", {"mapping__code__exact": "5_34"}) == 1
-
-
-def test_city_mapping_integration_type(api, places):
-    assert count(api, "cities", {"mapping__integration_type": "sales_channel"}) == 1
-
-
-def test_city_mapping_code_of_an_integration_type(api, places):
-    assert (
-        count(api, "cities", {"mapping__code__exact": "5_34", "mapping__integration_type": "erp"})
-        == 0
-    )
-    assert (
-        count(api, "cities", {"mapping__code__exact": "ERP-34", "mapping__integration_type": "erp"})
-        == 1
-    )
-
-
-def test_city_mapping_code_of_another_kind_of_place(api, places):
-    """Kadıköy's code is a township's: no city has it."""
-    assert count(api, "cities", {"mapping__code__exact": "5_3401"}) == 0
-
-
-# Townships
-
-
-def test_township_name(api, places):
-    assert count(api, "townships", {"name": "Merkez"}) == 1
-
-
-def test_township_name_exact(api, places):
-    assert count(api, "townships", {"name__exact": "Kadıköy"}) == 1
-
-
-def test_township_name_iexact(api, places):
-    assert count(api, "townships", {"name__iexact": "KADIKÖY"}) == 1
-
-
-def test_township_country(api, places):
-    assert count(api, "townships", {"country": places["TR"]}) == 7
-
-
-def test_township_city(api, places):
-    assert count(api, "townships", {"city": places["İstanbul"]}) == 3
-
-
-def test_township_is_active(api, places):
-    assert count(api, "townships", {"is_active": "True"}) == 8
-
-
-def test_township_mapping_code_exact(api, places):
-    assert count(api, "townships", {"mapping__code__exact": "5_3401"}) == 1
-
-
-def test_township_mapping_integration_type(api, places):
-    assert count(api, "townships", {"mapping__integration_type": "erp"}) == 1
-
-
-# Districts
-
-
-def test_district_name(api, places):
-    assert count(api, "districts", {"name": "Bebek"}) == 1
-
-
-def test_district_name_exact(api, places):
-    assert count(api, "districts", {"name__exact": "Kızılay"}) == 1
-
-
-def test_district_name_iexact(api, places):
-    assert count(api, "districts", {"name__iexact": "KIZILAY"}) == 1
-
-
-def test_district_country(api, places):
-    assert count(api, "districts", {"country": places["DE"]}) == 2
-
-
-def test_district_city(api, places):
-    assert count(api, "districts", {"city": places["İstanbul"]}) == 8
-
-
-def test_district_township(api, places):
-    assert count(api, "districts", {"township": places["Beşiktaş"]}) == 3
-
-
-def test_district_township_repeated(api, places):
-    assert count(api, "districts", {"township": [places["Beşiktaş"], places["Kadıköy"]]}) == 6
-
-
-def test_district_postcode(api, places):
-    assert count(api, "districts", {"postcode": "76000"}) == 2
-
-
-def test_district_postcode_null(api, places):
-    assert count(api, "districts", {"postcode": "null"}) == 1
-
-
-def test_district_is_active(api, places):
-    assert count(api, "districts", {"is_active": "false"}) == 0
-
-
-def test_district_mapping_code_exact(api, places):
-    assert count(api, "districts", {"mapping__code__exact": "5_340101"}) == 1
-
-
-def test_district_mapping_integration_type(api, places):
-    assert count(api, "districts", {"mapping__integration_type": "sales_channel"}) == 1
+def resolved(params: dict, places: dict) -> dict:
+    """A table line's params, with `@name` read as the pk of that place in the fixture."""
+
+    def pk(value):
+        return places[value[1:]] if isinstance(value, str) and value.startswith("@") else value
+
+    return {
+        name: [pk(item) for item in value] if isinstance(value, list) else pk(value)
+        for name, value in params.items()
+    }
+
+
+COUNTRY_FILTER_CASES = [
+    ({"code": "TR"}, 1),
+    ({"code": "de"}, 1),  # either case
+    ({"code__exact": "DE"}, 1),
+    ({"code__exact": "de"}, 0),
+    ({"name": "Türkiye"}, 1),
+    ({"name__exact": "Deutschland"}, 1),
+    ({"name__iexact": "TÜRKİYE"}, 1),
+    ({"is_active": "true"}, 2),
+    ({"mapping__code__exact": "5_34"}, 0),
+    ({"mapping__integration_type": "sales_channel"}, 0),
+]
+CITY_FILTER_CASES = [
+    ({"name": "Ankara"}, 1),
+    ({"name": "ankara"}, 0),
+    ({"name__exact": "İzmir"}, 1),
+    ({"name__iexact": "ANKARA"}, 1),
+    ({"country": "@TR"}, 4),
+    ({"country": ["@TR", "@DE"]}, 5),
+    ({"is_active": "false"}, 1),
+    ({"is_active": "1"}, 4),
+    ({"mapping__code__exact": "5_34"}, 1),
+    ({"mapping__code__exact": "5_3401"}, 0),  # a township's code, not a city's
+    ({"mapping__integration_type": "sales_channel"}, 1),
+    ({"mapping__code__exact": "5_34", "mapping__integration_type": "erp"}, 0),
+    ({"mapping__code__exact": "ERP-34", "mapping__integration_type": "erp"}, 1),
+]
+TOWNSHIP_FILTER_CASES = [
+    ({"name": "Merkez"}, 1),
+    ({"name__exact": "Kadıköy"}, 1),
+    ({"name__iexact": "KADIKÖY"}, 1),
+    ({"country": "@TR"}, 7),
+    ({"city": "@İstanbul"}, 3),
+    ({"is_active": "True"}, 8),
+    ({"mapping__code__exact": "5_3401"}, 1),
+    ({"mapping__integration_type": "erp"}, 1),
+]
+DISTRICT_FILTER_CASES = [
+    ({"name": "Bebek"}, 1),
+    ({"name__exact": "Kızılay"}, 1),
+    ({"name__iexact": "KIZILAY"}, 1),
+    ({"country": "@DE"}, 2),
+    ({"city": "@İstanbul"}, 8),
+    ({"township": "@Beşiktaş"}, 3),
+    ({"township": ["@Beşiktaş", "@Kadıköy"]}, 6),
+    ({"postcode": "76000"}, 2),
+    ({"postcode": "null"}, 1),
+    ({"is_active": "false"}, 0),
+    ({"mapping__code__exact": "5_340101"}, 1),
+    ({"mapping__integration_type": "sales_channel"}, 1),
+]
+FILTER_TABLES = {
+    "countries": COUNTRY_FILTER_CASES,
+    "cities": CITY_FILTER_CASES,
+    "townships": TOWNSHIP_FILTER_CASES,
+    "districts": DISTRICT_FILTER_CASES,
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "expected"),
+    [
+        (path, params, expected)
+        for path, table in FILTER_TABLES.items()
+        for params, expected in table
+    ],
+)
+def test_filter(api, places, path, params, expected):
+    assert count(api, path, resolved(params, places)) == expected
 
 
 def test_filters_combine(api, places):
