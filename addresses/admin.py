@@ -3,14 +3,14 @@
 Every write goes through AddressService, audited as the staff user. The form
 checks what the service would refuse (locations out of their chain, an
 address the customer already has) and shows it beside the field; the
-service and the unique constraint still decide. On the customer's page the
-addresses are read-only, each a link to its own page.
+service and the unique constraint still decide. The customer's page lists
+its addresses, each a link to its own page.
 """
 
 from django import forms
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from addresses.exceptions import DUPLICATED_ADDRESS_MESSAGE
 from addresses.field_sets import LOCATION_FIELDS, WRITABLE_FIELDS, digest_of
@@ -112,35 +112,53 @@ class AddressAdmin(admin.ModelAdmin):
             AddressService.delete_address(address=address, audit_context=context)
 
 
-class AddressInline(admin.TabularInline):
-    """A customer's addresses, read-only: each is changed on its own page (through the service)."""
-
-    model = Address
-    fields = ["link", "first_name", "last_name", "phone_number", "city", "line", "is_active"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("city")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Address")
-    def link(self, address: Address) -> str:
-        url = reverse("admin:addresses_address_change", args=[address.pk])
-        return format_html('<a href="{}">#{}</a>', url, address.pk)
+# How many addresses a customer's page shows; the rest are a link away.
+CUSTOMER_ADDRESS_ROWS = 50
 
 
 class CustomerWithAddressesAdmin(CustomerAdmin):
-    """The customer's page, with its addresses below (customers know nothing of addresses)."""
+    """The customer's page, with its addresses (customers know nothing of addresses).
 
-    inlines = [*CustomerAdmin.inlines, AddressInline]
+    Shown read-only, each a link to its own page, where it is changed through
+    AddressService. A table rather than an inline formset: the customer's form
+    then posts exactly what it did without addresses.
+    """
+
+    readonly_fields = [*CustomerAdmin.readonly_fields, "address_list"]
+
+    @admin.display(description="Addresses")
+    def address_list(self, customer: Customer) -> str:
+        if customer.pk is None:
+            return "-"
+        addresses = customer.addresses.select_related("city").order_by("-id")
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">#{}</a></td><td>{} {}</td><td>{}</td><td>{}</td>'
+            "<td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    reverse("admin:addresses_address_change", args=[address.pk]),
+                    address.pk,
+                    address.first_name,
+                    address.last_name,
+                    address.phone_number,
+                    address.city,
+                    address.line,
+                    "active" if address.is_active else "inactive",
+                )
+                for address in addresses[:CUSTOMER_ADDRESS_ROWS]
+            ),
+        )
+        everything = (
+            reverse("admin:addresses_address_changelist") + f"?customer__id__exact={customer.pk}"
+        )
+        return format_html(
+            '<table class="customer-addresses"><thead><tr><th>Address</th><th>Name</th>'
+            "<th>Phone</th><th>City</th><th>Line</th><th>State</th></tr></thead>"
+            '<tbody>{}</tbody></table><p><a href="{}">Every address of this customer</a></p>',
+            rows,
+            everything,
+        )
 
 
 admin.site.unregister(Customer)

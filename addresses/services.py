@@ -271,9 +271,7 @@ class AddressService:
                 address.pk = pk
                 address._state.adding = False
                 events.append(
-                    audit_event_values(
-                        address, Action.CREATE, creation_changes(address), context
-                    )
+                    audit_event_values(address, Action.CREATE, creation_changes(address), context)
                 )
             record_audit_events(events)
         return [ids[key] for key in keys]

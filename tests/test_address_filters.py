@@ -5,14 +5,11 @@ Ankara (one a retail store's, one inactive, one without email or postcode),
 made at known times.
 """
 
-# ruff: noqa: RUF001 (Turkish text is the data here)
-
 from datetime import UTC, datetime
 
 import pytest
 from django.utils import timezone
 
-from addresses.models import Address
 from locations.models import City, Country, Township
 from tests.factories import CustomerFactory, create_address
 

@@ -1,7 +1,5 @@
 """AddressService: its writes, audit records, digests, the bulk path, and concurrency."""
 
-# ruff: noqa: RUF001 (Turkish text is the data here)
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -140,9 +138,7 @@ def test_update_with_a_stale_tag_writes_nothing(customer, places):
 
 @pytest.mark.django_db
 def test_update_refuses_a_location_outside_its_parent(customer, places):
-    address = create_address(
-        customer, places["TR"], places["İstanbul"], township=places["Kadıköy"]
-    )
+    address = create_address(customer, places["TR"], places["İstanbul"], township=places["Kadıköy"])
     ankara = City.objects.get(name="Ankara")
 
     with pytest.raises(AddressFieldError) as raised:
@@ -296,10 +292,7 @@ def test_concurrent_bulk_calls_share_their_addresses(tr_locations):
     records = [record(c.pk, places) for c in customers]
 
     results = run_together(
-        [
-            (lambda: AddressService.upsert_addresses(records, audit_context=IMPORT))
-            for _ in range(4)
-        ]
+        [(lambda: AddressService.upsert_addresses(records, audit_context=IMPORT)) for _ in range(4)]
     )
 
     assert results[0] is not None

@@ -1,7 +1,5 @@
 """The address routes as an integrator uses them (CONTRACT.md, "Addresses and locations")."""
 
-# ruff: noqa: RUF001 (Turkish text is the data here)
-
 import re
 
 import pytest
@@ -254,7 +252,11 @@ def test_the_hash_data_is_read_only(api, body):
     ("changes", "field", "message"),
     [
         ({"city": "Ankara"}, "city", "This city is not in the given country."),
-        ({"township": "Çankaya", "district": None}, "township", "This township is not in the given city."),
+        (
+            {"township": "Çankaya", "district": None},
+            "township",
+            "This township is not in the given city.",
+        ),
         ({"district": "Levent"}, "district", "This district is not in the given township."),
         ({"township": None}, "district", "This district is not in the given township."),
     ],
