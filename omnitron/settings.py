@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "orders",
     "idempotency",
     "locations",
+    "addresses",
 ]
 
 MIDDLEWARE = [

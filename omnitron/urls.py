@@ -32,6 +32,7 @@ api_v1 = [
     path("", include("channels.urls")),
     path("", include("customers.urls")),
     path("", include("locations.urls")),
+    path("", include("addresses.urls")),
     path("", include("orders.urls")),
     path("", include("audit.urls")),
     # The docs page fetches the schema with the browser's session (log in at

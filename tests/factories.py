@@ -2,6 +2,8 @@
 
 import factory
 
+from addresses.models import Address
+from addresses.services import AddressService
 from audit.context import AuditContext
 from audit.models import Source
 from channels.models import Channel, ChannelType
@@ -53,3 +55,17 @@ def create_customers(channel: Channel, count: int, prefix: str = "B") -> list[Cu
     ]
     results = CustomerService.upsert_customers(channel, records, audit_context=FIXTURE_CONTEXT)
     return [result.customer for result in results]
+
+
+def create_address(customer: Customer, country, city, **fields) -> Address:
+    """An address of `customer` through AddressService, with names, phone and line filled in."""
+    values = {
+        "first_name": "Ayşe",
+        "last_name": "Yılmaz",
+        "phone_number": "05551112233",
+        "line": "Moda Cad. 1",
+        **fields,
+    }
+    return AddressService.create_address(
+        customer=customer, country=country, city=city, audit_context=FIXTURE_CONTEXT, **values
+    )

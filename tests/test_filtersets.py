@@ -8,6 +8,7 @@ checked. Declaring a filter (or a FilterSet on a view) without a line fails here
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from addresses.filters import AddressFilterSet
 from audit.filters import AuditEventFilterSet
 from channels.filters import ChannelFilterSet
 from customers.filters import CustomerFilterSet
@@ -15,6 +16,7 @@ from customers.oms.filters import OmsCustomerFilterSet
 from locations.filters import CityFilterSet, CountryFilterSet, DistrictFilterSet, TownshipFilterSet
 from orders.filters import OrderFilterSet
 from tests import (
+    test_address_filters,
     test_audit_api,
     test_channels_api,
     test_customer_filters,
@@ -41,6 +43,7 @@ FILTER_TABLES = {
     AuditEventFilterSet: test_audit_api.FILTER_CASES,
     ChannelFilterSet: test_channels_api.FILTER_CASES,
     OrderFilterSet: test_orders_api.FILTER_CASES,
+    AddressFilterSet: test_address_filters.FILTER_CASES,
     CountryFilterSet: test_location_filters.COUNTRY_FILTER_CASES,
     CityFilterSet: test_location_filters.CITY_FILTER_CASES,
     TownshipFilterSet: test_location_filters.TOWNSHIP_FILTER_CASES,

@@ -48,11 +48,14 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
+from addresses.services import AddressService
 from apitokens.services import issue_token
 from audit.context import AuditContext
 from audit.models import Source
 from channels.models import Channel, ChannelType
 from customers.services import CustomerService
+from locations.models import City, Country
+from locations.services import LocationService
 from omnitron.validators import MAX_JSON_DEPTH
 from omnitron.wsgi import application
 from orders.models import Order
@@ -148,6 +151,25 @@ class World:
             )
             for number in range(2)
         ]
+        self.country = LocationService.create_location(
+            Country, name="Türkiye", code="TR", audit_context=FIXTURE_CONTEXT
+        )
+        self.city = LocationService.create_location(
+            City, name="İstanbul", country=self.country, audit_context=FIXTURE_CONTEXT
+        )
+        self.addresses = [
+            AddressService.create_address(
+                customer=customer,
+                first_name="Ayşe",
+                last_name="Yılmaz",
+                phone_number="05551112233",
+                country=self.country,
+                city=self.city,
+                line="Moda Cad. 1",
+                audit_context=FIXTURE_CONTEXT,
+            )
+            for customer in (self.customers[0], self.customers[3])
+        ]
 
     def resolve_ids(self, case) -> None:
         """Point most generated ids at objects that exist.
@@ -168,6 +190,11 @@ class World:
                 ids = [self.channel.pk, self.other_channel.pk]
             elif case.operation.path.startswith("/api/v1/orders/"):
                 ids = [order.pk for order in self.orders]
+            elif case.operation.path.endswith("/addresses/{id}/"):
+                channel_id = params.get("channel_id")
+                ids = [
+                    a.pk for a in self.addresses if channel_id in (None, str(a.customer.channel_id))
+                ]
             elif "channel_id" in params:
                 ids = [c.pk for c in self.customers if str(c.channel_id) == params["channel_id"]]
             else:
@@ -178,6 +205,17 @@ class World:
         body = case.body
         if isinstance(body, dict) and _resolvable(body.get("channel")) is not None:
             body["channel"] = self.channel.pk
+        # An address's customer and places, likewise.
+        if isinstance(body, dict) and case.operation.path.startswith(
+            ("/api/v1/addresses/", "/api/v1/channel/{channel_id}/addresses/")
+        ):
+            for field, pk in (
+                ("customer", self.customers[0].pk),
+                ("country", self.country.pk),
+                ("city", self.city.pk),
+            ):
+                if _resolvable(body.get(field)) is not None:
+                    body[field] = pk
         channels = case.query.get("channel") if case.query else None
         if isinstance(channels, list):
             case.query["channel"] = [

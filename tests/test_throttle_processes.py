@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from bench.server import wait_until_ready
+from tests.live_server import wait_until_ready
 
 PROJECT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("OMNITRON_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")

@@ -14,6 +14,7 @@ ALL_ACTIONS = ("view", "add", "change", "delete")
 API_MODELS = (
     ("channels", "channel", True),
     ("customers", "customer", True),
+    ("addresses", "address", True),
     ("orders", "order", False),
     # Integrations read the location lists; staff write them (admin, load_locations).
     ("locations", "country", False),

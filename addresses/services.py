@@ -1,0 +1,338 @@
+"""AddressService: the only writer of addresses.
+
+The API, the admin and the order import call it. Each write runs in one
+transaction with its audit record; the unique constraint on (customer,
+hash_data), not a prior SELECT, decides duplicates, so concurrent creates of
+one address make one row.
+"""
+
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Unpack
+
+from django.db import IntegrityError, connections, transaction
+
+from addresses.exceptions import (
+    ADDRESS_NOT_IN_PARENT_MESSAGES,
+    CUSTOMER_CHANGE_MESSAGE,
+    INACTIVE_LOCATION_MESSAGE,
+    AddressDuplicated,
+    AddressFieldError,
+)
+from addresses.field_sets import (
+    FOREIGN_KEYS,
+    LOCATION_FIELDS,
+    SORTED_WRITABLE_FIELDS,
+    WRITABLE_FIELDS,
+    AddressChanges,
+    AddressFields,
+    AddressRecord,
+    audit_value,
+    check_field_names,
+    creation_changes,
+    digest_of,
+)
+from addresses.models import UNIQUE_CUSTOMER_HASH, Address
+from audit.context import AuditContext, current_audit_context
+from audit.models import Action, Source
+from audit.services import audit_event_values, record_audit_event, record_audit_events
+from customers.models import Customer
+from locations.models import City, Country
+from omnitron.conditional import check_if_match
+from omnitron.db import is_unique_violation
+
+# The keys a bulk record may hold: columns, a foreign key by its id.
+RECORD_FIELDS = frozenset(f"{f}_id" if f in FOREIGN_KEYS else f for f in WRITABLE_FIELDS)
+# Rows per INSERT of the bulk path: within the bound parameters of one
+# statement (PostgreSQL 65,535, SQLite 32,766) at 26 columns a row.
+INSERT_BATCH_SIZE = 1000
+
+
+def resolve_audit_context(audit_context: AuditContext | None) -> AuditContext:
+    """The given context, else the current request's, else a new one (a shell or script)."""
+    return audit_context or current_audit_context() or AuditContext(source=Source.SHELL)
+
+
+@contextmanager
+def duplicate_refused(address: Address) -> Iterator[None]:
+    """Turn the (customer, hash_data) unique violation into AddressDuplicated.
+
+    Wraps the transaction, so the violation is seen once it has rolled back.
+    """
+    try:
+        yield
+    except IntegrityError as error:
+        if is_unique_violation(error, Address, UNIQUE_CUSTOMER_HASH):
+            raise AddressDuplicated(address.hash_data) from error
+        raise
+
+
+def check_locations(address: Address, changed: Collection[str]) -> None:
+    """Raise AddressFieldError unless the address's locations make one chain.
+
+    The city must be in the country, the township in the city, the district
+    in the township (a district without a township is in none); the error
+    names the lower field of a pair that disagrees. A location the write sets
+    (`changed`) must be active. Nothing is checked when no location changes:
+    the stored chain stays as it is. Reads the locations through the address
+    (instances already there cost no query).
+    """
+    if not set(changed) & set(LOCATION_FIELDS):
+        return
+    errors = {}
+    for field in LOCATION_FIELDS:
+        location = getattr(address, field)
+        if field in changed and location is not None and not location.is_active:
+            errors[field] = INACTIVE_LOCATION_MESSAGE.format(kind=field)
+    city, township, district = address.city, address.township, address.district
+    if city.country_id != address.country_id:
+        errors.setdefault("city", ADDRESS_NOT_IN_PARENT_MESSAGES["city"])
+    if township is not None and township.city_id != address.city_id:
+        errors.setdefault("township", ADDRESS_NOT_IN_PARENT_MESSAGES["township"])
+    if district is not None and district.township_id != address.township_id:
+        errors.setdefault("district", ADDRESS_NOT_IN_PARENT_MESSAGES["district"])
+    if errors:
+        raise AddressFieldError(errors, code="not_in_parent")
+
+
+def _clean(address: Address, fields: Collection[str]) -> None:
+    """Validate `fields` of the address as the model does (lengths, choices, email)."""
+    # Foreign keys are instances already checked; checking that they exist would cost queries.
+    address.clean_fields(exclude=[f.name for f in Address._meta.fields if f.name not in fields])
+
+
+class AddressService:
+    @classmethod
+    def create_address(
+        cls,
+        *,
+        customer: Customer,
+        first_name: str,
+        last_name: str,
+        phone_number: str,
+        country: Country,
+        city: City,
+        line: str,
+        audit_context: AuditContext | None = None,
+        **kwargs: Unpack[AddressFields],
+    ) -> Address:
+        """Create an address of `customer` and its `create` audit record.
+
+        Raises AddressDuplicated if the customer already has an address with
+        this content (its digest, `hash_data`); AddressFieldError for
+        locations out of their chain or inactive, and django's
+        ValidationError for values the model refuses.
+        """
+        check_field_names(kwargs)
+        context = resolve_audit_context(audit_context)
+        address = Address(
+            customer=customer,
+            first_name=first_name,
+            last_name=last_name,
+            phone_number=phone_number,
+            country=country,
+            city=city,
+            line=line,
+            **kwargs,
+        )
+        check_locations(address, LOCATION_FIELDS)
+        _clean(address, set(WRITABLE_FIELDS) - FOREIGN_KEYS)
+        address.hash_data = digest_of(address)
+        with duplicate_refused(address), transaction.atomic():
+            address.save(force_insert=True)
+            record_audit_event(address, Action.CREATE, creation_changes(address), context)
+        return address
+
+    @classmethod
+    def update_address(
+        cls,
+        *,
+        address: Address,
+        audit_context: AuditContext | None = None,
+        if_match: Collection[str] | None = None,
+        **kwargs: Unpack[AddressChanges],
+    ) -> Address:
+        """Apply the changed fields of `kwargs` to the address; return it as now stored.
+
+        The row is locked for the transaction; only changed fields are saved
+        and recorded (and `hash_data` when the content changes). A call that
+        changes nothing writes nothing. Raises AddressFieldError for another
+        customer (an address stays with its customer) and for locations as
+        create_address does, and AddressDuplicated when the new content is
+        another address of the customer.
+
+        `if_match`: the ETags the caller last read (If-Match); unless the
+        stored address's is one of them, raises PreconditionFailed and writes
+        nothing. Each change increments `version`, hence the ETag.
+        """
+        check_field_names(kwargs)
+        context = resolve_audit_context(audit_context)
+        current = None
+        try:
+            with transaction.atomic():
+                # The locations come along to check the chain; only the address is locked.
+                current = (
+                    Address.objects.select_for_update(of=("self",))
+                    .select_related(*LOCATION_FIELDS)
+                    .get(pk=address.pk)
+                )
+                check_if_match(current, if_match)
+                customer = kwargs.pop("customer", None)
+                if customer is not None and customer.pk != current.customer_id:
+                    raise AddressFieldError({"customer": CUSTOMER_CHANGE_MESSAGE})
+                changes = {}
+                for field, value in kwargs.items():
+                    old = audit_value(current, field)
+                    setattr(current, field, value)
+                    new = audit_value(current, field)
+                    if old != new:
+                        changes[field] = [old, new]
+                if changes:
+                    check_locations(current, changes)
+                    _clean(current, changes.keys() - FOREIGN_KEYS)
+                    digest = digest_of(current)
+                    if digest != current.hash_data:
+                        changes["hash_data"] = [current.hash_data, digest]
+                        current.hash_data = digest
+                    current.version += 1
+                    saved = [Address._meta.get_field(field).attname for field in changes]
+                    current.save(update_fields=[*saved, "modified_date", "version"])
+                    record_audit_event(current, Action.UPDATE, changes, context)
+        except IntegrityError as error:
+            if current is not None and is_unique_violation(error, Address, UNIQUE_CUSTOMER_HASH):
+                raise AddressDuplicated(current.hash_data) from error
+            raise
+        return current
+
+    @classmethod
+    def delete_address(
+        cls,
+        *,
+        address: Address,
+        audit_context: AuditContext | None = None,
+        if_match: Collection[str] | None = None,
+    ) -> None:
+        """Delete the address, recording every field's last value.
+
+        Raises PreconditionFailed if its ETag is not one of `if_match` (when
+        given), and django's ProtectedError if something still refers to it;
+        then nothing is removed.
+        """
+        context = resolve_audit_context(audit_context)
+        with transaction.atomic():
+            current = Address.objects.select_for_update().get(pk=address.pk)
+            check_if_match(current, if_match)
+            changes = {
+                field: [audit_value(current, field), None]
+                for field in sorted([*SORTED_WRITABLE_FIELDS, "hash_data"])
+            }
+            record_audit_event(current, Action.DELETE, changes, context)
+            current.delete()
+
+    @classmethod
+    def upsert_addresses(
+        cls, records: Sequence[AddressRecord], audit_context: AuditContext | None = None
+    ) -> list[int]:
+        """The id of the address of each record, in order: the customer's own, else a new one.
+
+        For the bulk paths (the order import). Each record is an AddressRecord
+        of clean values (see `clean_address_record`), locations by id, already
+        a chain; they are not read again. An address the customer already has
+        (same `hash_data`) is reused as stored, whatever its notes, remote_id,
+        extra_field or flag; records of one new address make one. Whatever
+        the number of records (up to INSERT_BATCH_SIZE new ones): one read of
+        the existing ones, one INSERT of the new ones (ON CONFLICT DO NOTHING),
+        one insert of their `create` audit records, and one more read when a
+        concurrent writer created some of them first. Writes in a transaction
+        of its own, or within the caller's.
+        """
+        context = resolve_audit_context(audit_context)
+        addresses = []
+        for record in records:
+            check_field_names(record, RECORD_FIELDS)
+            address = Address(**record)
+            address.hash_data = digest_of(address)
+            addresses.append(address)
+        keys = [(address.customer_id, address.hash_data) for address in addresses]
+        ids = _ids_of_addresses(keys)
+        new = {}
+        for key, address in zip(keys, addresses, strict=True):
+            if key not in ids:
+                new.setdefault(key, address)
+        if not new:
+            return [ids[key] for key in keys]
+        with transaction.atomic():
+            created = _insert_new_addresses(list(new.values()))
+            ids.update(created)
+            ids.update(_ids_of_addresses(new.keys() - created.keys()))
+            events = []
+            for key, pk in created.items():
+                address = new[key]
+                address.pk = pk
+                address._state.adding = False
+                events.append(
+                    audit_event_values(address, Action.CREATE, creation_changes(address), context)
+                )
+            record_audit_events(events)
+        return [ids[key] for key in keys]
+
+
+def clean_address_record(record: AddressRecord) -> AddressRecord:
+    """Check one bulk record as create_address would, but for its location chain's ids.
+
+    Raises TypeError for an unknown key and django's ValidationError (keyed
+    by field) for a value the model refuses or a required field missing.
+    Returns the record. Reads nothing: the caller resolves the locations.
+    """
+    check_field_names(record, RECORD_FIELDS)
+    _clean(Address(**record), set(WRITABLE_FIELDS) - FOREIGN_KEYS)
+    return record
+
+
+def _ids_of_addresses(keys: Collection[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """The ids of the stored addresses among `keys` ((customer_id, hash_data) pairs)."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    # A digest covers the customer's id: the hash_data index alone finds them.
+    rows = (
+        Address.objects.filter(hash_data__in={digest for _, digest in wanted})
+        .order_by()
+        .values_list("customer_id", "hash_data", "id")
+    )
+    return {(customer, digest): pk for customer, digest, pk in rows if (customer, digest) in wanted}
+
+
+def _insert_new_addresses(addresses: list[Address]) -> dict[tuple[int, str], int]:
+    """INSERT the addresses, skipping those another writer has inserted first.
+
+    Returns the ids of the rows this call inserted, by (customer_id,
+    hash_data). PostgreSQL's ON CONFLICT DO NOTHING waits for a concurrent
+    insert of the same key and skips the row once that commits; SQLite has one
+    writer at a time. Django's bulk_create returns no ids with ignore_conflicts.
+    """
+    connection = connections[Address.objects.db]
+    meta = Address._meta
+    quote = connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(field.column) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    customer, digest = (quote(meta.get_field(name).column) for name in ("customer", "hash_data"))
+    created = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(addresses), INSERT_BATCH_SIZE):
+            batch = addresses[start : start + INSERT_BATCH_SIZE]
+            params = [
+                field.get_db_prep_save(field.pre_save(address, add=True), connection)
+                for address in batch
+                for field in fields
+            ]
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+                f"VALUES {', '.join([row] * len(batch))} "
+                f"ON CONFLICT ({customer}, {digest}) DO NOTHING "
+                f"RETURNING {quote(meta.pk.column)}, {customer}, {digest}",
+                params,
+            )
+            created.update({(c, d): pk for pk, c, d in cursor.fetchall()})
+    return created
