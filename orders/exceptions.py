@@ -4,6 +4,7 @@ from omnitron.errors import ServiceError
 
 NUMBER_TAKEN_MESSAGE = "The channel already has an order with this number."
 CUSTOMER_NOT_IN_CHANNEL_MESSAGE = "Not a customer of this channel."
+ADDRESS_NOT_OF_CUSTOMER_MESSAGE = "Not an address of this order's customer."
 
 
 class OrderRejected(ServiceError):

@@ -1,5 +1,6 @@
 from django.db import models
 
+from addresses.models import Address
 from channels.models import Channel
 from customers.models import Customer
 from omnitron.fields import JSONObjectField
@@ -34,6 +35,13 @@ class Order(models.Model):
     status = models.CharField(max_length=32, blank=True, default="")
     remote_id = models.CharField(max_length=128, blank=True, default="")
     ordered_at = models.DateTimeField(null=True, blank=True)
+    # The customer's addresses the order was shipped to and billed to (reused by digest).
+    shipping_address = models.ForeignKey(
+        Address, on_delete=models.PROTECT, null=True, blank=True, related_name="shipped_orders"
+    )
+    billing_address = models.ForeignKey(
+        Address, on_delete=models.PROTECT, null=True, blank=True, related_name="billed_orders"
+    )
     extra_field = JSONObjectField(default=dict, blank=True)
     raw_payload = JSONObjectField(default=dict, blank=True)
     created_date = models.DateTimeField(auto_now_add=True)

@@ -38,10 +38,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from addresses.field_sets import FOREIGN_KEYS as ADDRESS_FOREIGN_KEYS
+from addresses.field_sets import WRITABLE_FIELDS as ADDRESS_FIELDS
+from addresses.models import Address
 from customers.field_sets import WRITABLE_FIELDS
 from customers.models import Customer
 from omnitron.validators import SURROGATES, validate_json_object
 from orders.models import ORDER_DATA_FIELDS, Order, OrderItem
+from orders.places import Place, read_place
 
 # The item's keys, by the column each fills (`product` is the SKU).
 ITEM_KEYS = {
@@ -60,6 +64,9 @@ ORDER_DATE_KEYS = ("created_at", "date_placed")
 ORDER_KEYS = [name for name in ORDER_DATA_FIELDS if name != "ordered_at"]
 REQUIRED_ORDER_KEYS = ("number", "amount", "customer")
 ADDRESS_KEYS = ("shipping_address", "billing_address")
+# An address object's values beside its place (orders.places) and its customer.
+ADDRESS_VALUE_FIELDS = tuple(f for f in ADDRESS_FIELDS if f not in ADDRESS_FOREIGN_KEYS)
+REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "phone_number", "line")
 # Far above any basket a marketplace sends; a line of 60,000 would cost a batch seconds.
 MAX_ORDER_ITEMS = 1000
 CUSTOMER_FIELDS = WRITABLE_FIELDS - {"channel"}
@@ -181,7 +188,11 @@ def parse_order(
     customer = {}
     if customer_data is not None:
         customer = _clean_customer(customer_data, identifier_field, errors)
-    addresses: dict[str, Any] = {}
+    addresses = {
+        key: _parse_address(order_data[key], f"order.{key}", references, errors)
+        for key in ADDRESS_KEYS
+        if order_data.get(key) is not None
+    }
     if raw is None:
         raw = json.dumps(payload, ensure_ascii=False).encode()
         if not errors:
@@ -222,6 +233,30 @@ def _clean_item(data: dict, prefix: str, errors: dict) -> dict[str, Any]:
     for column, messages in item_errors.items():
         errors[prefix + columns_to_keys[column]] = messages
     return {**ITEM_DEFAULTS, **values}
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderAddress:
+    """An address as the order gives it: where (to be resolved), and its values."""
+
+    place: Place
+    values: dict[str, Any]  # Address column values, without the customer and the places
+
+
+def _parse_address(data: Any, prefix: str, references: bool, errors: dict) -> Any:
+    """An OrderAddress (or, with `references`, an address's pk); errors under `prefix`."""
+    if references and _is_pk(data):
+        return data
+    if not isinstance(data, dict):
+        expected = "an address's pk or a JSON object" if references else "a JSON object"
+        errors[prefix] = [f"Expected {expected}."]
+        return None
+    for name in REQUIRED_ADDRESS_FIELDS:
+        if data.get(name) in (None, ""):
+            errors[f"{prefix}.{name}"] = ["This field is required."]
+    place = read_place(data, prefix + ".", errors)
+    values = _clean_values(Address, data, ADDRESS_VALUE_FIELDS, prefix + ".", errors)
+    return OrderAddress(place, values) if place is not None else None
 
 
 def _refuse_constant(name: str):

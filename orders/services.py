@@ -4,8 +4,9 @@ import dataclasses
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Prefetch
 
+from addresses.models import Address
+from addresses.services import AddressService
 from audit.context import AuditContext
 from audit.models import Action
 from audit.services import record_audit_events, row_audit_event_values
@@ -15,16 +16,21 @@ from customers.models import Customer
 from customers.services import CustomerService
 from omnitron.bulk_insert import EncodedJSON, bulk_insert_values
 from omnitron.db import commit_without_waiting_for_disk, lock_for_transaction
-from orders.exceptions import CUSTOMER_NOT_IN_CHANNEL_MESSAGE, OrderNumberTaken, OrderRejected
+from orders.exceptions import (
+    ADDRESS_NOT_OF_CUSTOMER_MESSAGE,
+    CUSTOMER_NOT_IN_CHANNEL_MESSAGE,
+    OrderNumberTaken,
+    OrderRejected,
+)
 from orders.models import ORDER_DATA_FIELDS, Order, OrderItem
-from orders.order_lines import OrderLine, RejectedLine
+from orders.order_lines import ADDRESS_KEYS, OrderAddress, OrderLine, RejectedLine
+from orders.places import PlaceResolver, ResolvedPlace
+from orders.selectors import orders_with_items
 
 # The advisory-lock namespace of "importing orders into channel N".
 IMPORT_LOCK_NAMESPACE = 0x0D3E
-# An order's items in the order they were sent.
-ORDER_ITEMS = Prefetch("items", queryset=OrderItem.objects.order_by("id"))
 # What an order's `create` audit record holds (the raw payload and items are on the order).
-AUDITED_ORDER_FIELDS = ("customer", *ORDER_DATA_FIELDS)
+AUDITED_ORDER_FIELDS = ("customer", *ORDER_DATA_FIELDS, *ADDRESS_KEYS)
 
 
 @dataclasses.dataclass
@@ -35,12 +41,16 @@ class BatchReport:
     rejected: list[tuple[OrderLine, RejectedLine]] = dataclasses.field(default_factory=list)
 
 
-def order_creation_changes(order: dict, customer_id: int) -> dict:
-    """The `changes` of an order's create record, from its line's values (OrderLine.order)."""
-    return {
-        field: [None, customer_id if field == "customer" else order[field]]
-        for field in AUDITED_ORDER_FIELDS
+def order_creation_changes(order: dict, customer_id: int, address_ids: dict | None = None) -> dict:
+    """The `changes` of an order's create record, from its line's values (OrderLine.order)
+    and its addresses' ids ({"shipping_address": pk, ...})."""
+    values = {
+        **order,
+        "customer": customer_id,
+        **dict.fromkeys(ADDRESS_KEYS),
+        **(address_ids or {}),
     }
+    return {field: [None, values[field]] for field in AUDITED_ORDER_FIELDS}
 
 
 class OrderImportService:
@@ -59,8 +69,13 @@ class OrderImportService:
         lines: list[OrderLine],
         audit_context: AuditContext,
         identifier_field: str | None = None,
+        places: PlaceResolver | None = None,
     ) -> BatchReport:
         """Import `lines` in one transaction: all of the batch lands, or none of it.
+
+        `places`: the resolver of the run (it remembers the places it has
+        read); a line whose address names a place it cannot resolve is
+        rejected naming the field (`order.shipping_address.city`).
 
         An order whose number the channel already has is left alone, and so is
         its customer data: importing the same lines again writes nothing.
@@ -73,7 +88,8 @@ class OrderImportService:
             lock_for_transaction(IMPORT_LOCK_NAMESPACE, channel.pk)
             commit_without_waiting_for_disk()  # a lost batch is imported by the next run
             new_lines = cls._lines_not_yet_imported(channel, lines, report)
-            cls._write(channel, new_lines, identifier_field, audit_context, report)
+            places = places or PlaceResolver(channel.pk)
+            cls._write(channel, new_lines, identifier_field, audit_context, report, places)
         return report
 
     @classmethod
@@ -91,11 +107,16 @@ class OrderImportService:
             if not cls._lines_not_yet_imported(channel, [line], report):
                 raise OrderNumberTaken()
             written = cls._write(
-                channel, [line], channel.customer_identifier_field, audit_context, report
+                channel,
+                [line],
+                channel.customer_identifier_field,
+                audit_context,
+                report,
+                PlaceResolver(channel.pk),
             )
             if report.rejected:
                 raise OrderRejected(report.rejected[0][1].errors)
-        return Order.objects.prefetch_related(ORDER_ITEMS).get(pk=written[0])
+        return orders_with_items().get(pk=written[0])
 
     @classmethod
     def _write(
@@ -105,22 +126,110 @@ class OrderImportService:
         identifier_field: str,
         audit_context: AuditContext,
         report: BatchReport,
+        places: PlaceResolver,
     ) -> list[int]:
-        """Upsert the lines' customers, write their orders; the ids of the orders written.
+        """Upsert the lines' customers and addresses, write their orders; the orders' ids.
 
-        A line whose customer is rejected goes to `report.rejected`, unwritten.
+        A line that cannot be written (a place unknown, its customer rejected)
+        goes to `report.rejected`, and nothing of it is written.
         """
+        lines = cls._lines_with_known_places(lines, places, report)
         customer_ids = cls._customers_of(channel, lines, identifier_field, audit_context, report)
-        imported: list[tuple[OrderLine, int]] = []  # with the customer's pk
+        with_customers: list[tuple[OrderLine, int]] = []
         for line in lines:
             outcome = customer_ids[id(line)]
             if isinstance(outcome, RejectedLine):
                 report.rejected.append((line, outcome))
             else:
-                imported.append((line, outcome))
+                with_customers.append((line, outcome))
+        addresses = cls._addresses_of(with_customers, places, audit_context)
+        imported = []
+        for line, customer_id in with_customers:
+            outcome = addresses[id(line)]
+            if isinstance(outcome, RejectedLine):
+                report.rejected.append((line, outcome))
+            else:
+                imported.append((line, customer_id, outcome))
         order_ids = cls._insert_orders(channel, imported, audit_context)
         report.orders_created = len(imported)
         return order_ids
+
+    @staticmethod
+    def _lines_with_known_places(
+        lines: list[OrderLine], places: PlaceResolver, report: BatchReport
+    ) -> list[OrderLine]:
+        """The lines whose addresses' places resolve; the others rejected, naming the field."""
+        resolved = places.resolve(
+            address.place
+            for line in lines
+            for address in line.addresses.values()
+            if isinstance(address, OrderAddress)
+        )
+        kept = []
+        for line in lines:
+            errors = {}
+            for key, address in line.addresses.items():
+                if isinstance(address, OrderAddress):
+                    place = resolved[address.place]
+                    if not isinstance(place, ResolvedPlace):
+                        errors.update({f"order.{key}.{f}": m for f, m in place.items()})
+            if errors:
+                report.rejected.append((line, RejectedLine(errors)))
+            else:
+                kept.append(line)
+        return kept
+
+    @staticmethod
+    def _addresses_of(
+        lines: list[tuple[OrderLine, int]], places: PlaceResolver, audit_context: AuditContext
+    ) -> dict[int, dict[str, int] | RejectedLine]:
+        """{id(line): {"shipping_address": pk, ...}, or why the line is rejected}.
+
+        An address object becomes the customer's address of that content,
+        reused by digest or created (AddressService.upsert_addresses: one
+        read and at most one insert for the batch). An address pk
+        (create_orders) must be one of the customer's addresses.
+        """
+        records, owners = [], []
+        referenced: dict[int, int | None] = {}
+        for line, customer_id in lines:
+            for key, address in line.addresses.items():
+                if isinstance(address, OrderAddress):
+                    place = places.known[address.place]
+                    records.append(
+                        {
+                            **address.values,
+                            "customer_id": customer_id,
+                            "country_id": place.country_id,
+                            "city_id": place.city_id,
+                            "township_id": place.township_id,
+                            "district_id": place.district_id,
+                        }
+                    )
+                    owners.append((id(line), key))
+                else:
+                    referenced[address] = None
+        if referenced:
+            referenced.update(
+                Address.objects.filter(pk__in=referenced).values_list("pk", "customer_id")
+            )
+        outcomes: dict[int, dict[str, int] | RejectedLine] = {}
+        for line, customer_id in lines:
+            ids, errors = {}, {}
+            for key, address in line.addresses.items():
+                if isinstance(address, OrderAddress):
+                    continue
+                if referenced[address] != customer_id:
+                    errors[f"order.{key}"] = [ADDRESS_NOT_OF_CUSTOMER_MESSAGE]
+                ids[key] = address
+            outcomes[id(line)] = RejectedLine(errors) if errors else ids
+        if records:
+            address_ids = AddressService.upsert_addresses(records, audit_context)
+            for (line_id, key), pk in zip(owners, address_ids, strict=True):
+                outcome = outcomes[line_id]
+                if not isinstance(outcome, RejectedLine):
+                    outcome[key] = pk
+        return outcomes
 
     @staticmethod
     def _customers_of(
@@ -187,9 +296,12 @@ class OrderImportService:
 
     @staticmethod
     def _insert_orders(
-        channel: Channel, lines: list[tuple[OrderLine, int]], audit_context: AuditContext
+        channel: Channel,
+        lines: list[tuple[OrderLine, int, dict[str, int]]],
+        audit_context: AuditContext,
     ) -> list[int]:
-        """The orders, their items and their create records, from the lines' plain values."""
+        """The orders, their items and their create records, from the lines' plain values
+        (with the pks of each line's customer and addresses)."""
         order_ids = bulk_insert_values(
             Order,
             [
@@ -197,16 +309,17 @@ class OrderImportService:
                     **line.order,
                     "channel_id": channel.pk,
                     "customer_id": customer_id,
+                    **{f"{key}_id": pk for key, pk in address_ids.items()},
                     "raw_payload": EncodedJSON(line.text.decode()),
                 }
-                for line, customer_id in lines
+                for line, customer_id, address_ids in lines
             ],
         )
         bulk_insert_values(
             OrderItem,
             [
                 {**item, "order_id": order_id}
-                for (line, _), order_id in zip(lines, order_ids, strict=True)
+                for (line, _, _), order_id in zip(lines, order_ids, strict=True)
                 for item in line.items
             ],
         )
@@ -216,9 +329,9 @@ class OrderImportService:
                 order_id,
                 line.number,
                 Action.CREATE,
-                order_creation_changes(line.order, customer_id),
+                order_creation_changes(line.order, customer_id, address_ids),
                 audit_context,
             )
-            for (line, customer_id), order_id in zip(lines, order_ids, strict=True)
+            for (line, customer_id, address_ids), order_id in zip(lines, order_ids, strict=True)
         )
         return order_ids

@@ -11,6 +11,7 @@ from unittest import mock
 import pytest
 from django.core.management import CommandError, call_command
 
+from addresses.models import Address
 from audit.models import Action, AuditEvent, Source
 from customers.models import Customer
 from omnitron.bulk_insert import bulk_insert_values
@@ -20,6 +21,11 @@ from tests.factories import ChannelFactory, CustomerFactory
 from tests.order_files import OrderFileGenerator, newest_customer_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def places(tr_locations):
+    """The generated files ship to the places of the Turkish set."""
 
 
 def write_lines(path: Path, lines: list[str]) -> Path:
@@ -40,6 +46,8 @@ def run_import(channel, path, *extra) -> str:
 
 
 def order_line(number="ORD-1", code="C-1", **changes) -> str:
+    """A line of the marketplace's shape; `order_item` replaces the items, the rest
+    of `changes` goes into the order (`customer` into its customer)."""
     customer = {
         "channel_code": code,
         "email": f"{code.lower()}@example.com",
@@ -47,17 +55,22 @@ def order_line(number="ORD-1", code="C-1", **changes) -> str:
         "last_name": "Yılmaz",
         **changes.pop("customer", {}),
     }
+    unit = {"product": "SKU-1", "price": "55.00"}
+    items = changes.pop("order_item", [unit, unit])
     order = {
         "number": number,
         "amount": "100.00",
         "discount_amount": "10.00",
         "refund_amount": "0.00",
-        "ordered_at": "2026-03-01T10:00:00Z",
-        "items": [{"product_sku": "SKU-1", "quantity": 2, "price": "55.00"}],
+        "created_at": "2026-03-01T10:00:00Z",
         "customer": customer,
         **changes,
     }
-    return json.dumps(order, ensure_ascii=False)
+    return json.dumps({"order": order, "order_item": items}, ensure_ascii=False)
+
+
+# Audit changes naming a row by its key (a digest covers the customer's key).
+KEYS_OF_ROWS = ("channel", "customer", "hash_data", "shipping_address", "billing_address")
 
 
 def database_state(channel) -> dict:
@@ -76,6 +89,11 @@ def database_state(channel) -> dict:
             )
         ),
         "items": OrderItem.objects.filter(order__channel=channel).count(),
+        "addresses": sorted(
+            Address.objects.filter(customer__channel=channel).values_list(
+                "customer__channel_code", "city__name", "township__name", "line"
+            )
+        ),
         # Every record, with the changes that do not name a primary key.
         "audit": sorted(
             (
@@ -83,11 +101,11 @@ def database_state(channel) -> dict:
                 action,
                 repr_,
                 source,
-                json.dumps({k: v for k, v in changes.items() if k not in ("channel", "customer")}),
+                json.dumps({k: v for k, v in changes.items() if k not in KEYS_OF_ROWS}),
             )
-            for model, action, repr_, source, changes in AuditEvent.objects.values_list(
-                "content_type__model", "action", "object_repr", "source", "changes"
-            )
+            for model, action, repr_, source, changes in AuditEvent.objects.filter(
+                content_type__model__in=("customer", "order", "address")
+            ).values_list("content_type__model", "action", "object_repr", "source", "changes")
         ),
     }
 
@@ -126,9 +144,10 @@ def test_items_and_amounts_are_stored_as_sent(tmp_path):
         Decimal("10.00"),
     )
     assert order.ordered_at.isoformat() == "2026-03-01T10:00:00+00:00"
-    assert order.raw_payload["customer"]["channel_code"] == "C-1"
+    assert order.raw_payload["order"]["customer"]["channel_code"] == "C-1"
     assert list(order.items.values_list("product_sku", "quantity", "price")) == [
-        ("SKU-1", 2, Decimal("55.00"))
+        ("SKU-1", 1, Decimal("55.00")),
+        ("SKU-1", 1, Decimal("55.00")),
     ]
     customer = order.customer
     assert (customer.channel, customer.channel_code, customer.first_name) == (
@@ -149,7 +168,7 @@ def test_text_with_copy_escapes_and_non_ascii_is_stored_exactly(tmp_path):
     order = Order.objects.select_related("customer").get()
     assert order.customer.last_name == name
     assert order.customer.attributes == {"note": name}
-    assert order.raw_payload["note"] == name
+    assert order.raw_payload["order"]["note"] == name
     event = AuditEvent.objects.get(object_id=order.customer.pk, content_type__model="customer")
     assert event.changes["last_name"] == [None, name]
 
@@ -222,10 +241,12 @@ def test_bad_lines_are_rejected_with_line_number_and_reason_and_good_ones_land(t
         order_line("ORD-1"),
         "{not json",
         order_line("ORD-2", customer={"email": "not-an-email"}),
-        json.dumps({"amount": "1.00", "customer": {"channel_code": "C-9", "email": "a@b.co"}}),
-        order_line("ORD-3", customer={"loyalty": "gold"}),
+        json.dumps(
+            {"order": {"amount": "1.00", "customer": {"channel_code": "C-9", "email": "a@b.co"}}}
+        ),
+        order_line("ORD-3", customer={"channel_code": 7}),
         order_line("ORD-4", amount="12.345"),
-        order_line("ORD-5", items=[{"product_sku": "S", "quantity": -1, "price": "1"}]),
+        order_line("ORD-5", order_item=[{"product": "S", "price": "-1"}]),
         order_line("ORD-6", customer={"first_name": "A\u0000"}),
         order_line("ORD-7", customer={"is_active": "yes"}),
         "[1, 2]",
@@ -241,17 +262,17 @@ def test_bad_lines_are_rejected_with_line_number_and_reason_and_good_ones_land(t
     reported = {r["line"]: r for r in map(json.loads, rejects.read_text().splitlines())}
     assert {line: set(r["errors"]) for line, r in reported.items()} == {
         2: {"line"},
-        3: {"customer.email"},
-        4: {"number"},
-        5: {"customer.loyalty"},
-        6: {"amount"},
-        7: {"items[0].quantity"},
-        8: {"customer.first_name"},
-        9: {"customer.is_active"},
+        3: {"order.customer.email"},
+        4: {"order.number"},
+        5: {"order.customer.channel_code"},
+        6: {"order.amount"},
+        7: {"order_item[0].price"},
+        8: {"order.customer.first_name"},
+        9: {"order.customer.is_active"},
         10: {"line"},
         11: {"line"},
     }
-    assert reported[3]["reason"] == "customer.email: Enter a valid email address."
+    assert reported[3]["reason"] == "order.customer.email: Enter a valid email address."
     assert reported[3]["text"] == lines[2]
     assert "10 rejected" in output
     assert str(rejects) in output
@@ -273,14 +294,14 @@ def test_lines_postgresql_cannot_store_are_rejected_not_a_crash(tmp_path):
     ]
     path = write_lines(tmp_path / "f.jsonl", lines)
     with path.open("ab") as file:
-        file.write(b'{"number": "ORD-6", "note": "\xed\xa0\x80"}\n')  # UTF-8 has no surrogates
+        file.write(b'{"order": {"number": "ORD-6", "note": "\xed\xa0\x80"}}\n')  # not UTF-8
     rejects = tmp_path / "bad.jsonl"
 
     run_import(channel, path, "--rejects", str(rejects))
 
     reported = [json.loads(line) for line in rejects.read_text().splitlines()]
     assert {r["line"]: set(r["errors"]) for r in reported} == {
-        1: {"customer.first_name"},
+        1: {"order.customer.first_name"},
         2: {"line"},
         3: {"line"},
         4: {"line"},
@@ -351,7 +372,7 @@ def test_email_identified_channel_finds_customers_by_email(tmp_path):
     assert Customer.objects.filter(channel=channel).count() == 3
     rejected = json.loads((tmp_path / "f.jsonl.rejects.jsonl").read_text())
     assert rejected["line"] == 2
-    assert set(rejected["errors"]) == {"customer.channel_code"}
+    assert set(rejected["errors"]) == {"order.customer.channel_code"}
     assert "1 rejected" in output
 
 
@@ -368,7 +389,7 @@ def test_phone_identified_channel_requires_the_phone(tmp_path):
     assert Customer.objects.filter(channel=channel).count() == 1
     assert Order.objects.filter(customer__phone_number="+905551112233").count() == 2
     rejected = json.loads((tmp_path / "f.jsonl.rejects.jsonl").read_text())
-    assert rejected["errors"] == {"customer.phone_number": ["This field is required."]}
+    assert rejected["errors"] == {"order.customer.phone_number": ["This field is required."]}
 
 
 def test_detailed_view_shows_totals_summed_over_the_file(api, tmp_path):
@@ -378,7 +399,7 @@ def test_detailed_view_shows_totals_summed_over_the_file(api, tmp_path):
     expected: dict[str, dict] = {}
     for raw in path.read_text().splitlines():
         try:
-            order = json.loads(raw)
+            order = json.loads(raw)["order"]
             code = order["customer"]["channel_code"]
             number = order["number"]
         except (ValueError, KeyError):
@@ -496,9 +517,9 @@ def test_a_customer_ends_with_its_newest_orders_data_within_one_file(tmp_path):
 
 def test_older_orders_within_a_batch_do_not_overwrite_a_newer_ones_data(tmp_path):
     lines = [
-        order_line("ORD-2", ordered_at="2026-03-05T10:00:00Z", customer={"last_name": "New"}),
-        order_line("ORD-1", ordered_at="2026-03-01T10:00:00Z", customer={"last_name": "Old"}),
-        order_line("ORD-3", ordered_at="2026-03-05T10:00:00Z", customer={"last_name": "Same"}),
+        order_line("ORD-2", created_at="2026-03-05T10:00:00Z", customer={"last_name": "New"}),
+        order_line("ORD-1", date_placed="2026-03-01T10:00:00Z", customer={"last_name": "Old"}),
+        order_line("ORD-3", created_at="2026-03-05T10:00:00Z", customer={"last_name": "Same"}),
     ]
     channel = ChannelFactory()
 
@@ -532,17 +553,17 @@ def test_overlapping_imports_run_one_after_the_other_end_as_one_run(tmp_path, fi
 
 def test_lines_the_api_would_refuse_are_rejected_naming_the_field_and_the_rest_lands(tmp_path):
     five_megabytes = "x" * (5 * 1024 * 1024)
-    item = {"product_sku": "SKU-1", "price": "1.00"}
+    item = {"product": "SKU-1", "price": "1.00"}
     lines = [
         order_line("ORD-1", amount="-1.00"),
         order_line("ORD-2", refund_amount=-0.5),
-        order_line("ORD-3", items=[{**item, "price": "-5.00"}]),
+        order_line("ORD-3", order_item=[{**item, "price": "-5.00"}]),
         order_line("ORD-4", customer={"attributes": {"note": five_megabytes}}),
         order_line("ORD-5", note=five_megabytes),  # a key only the raw payload keeps
-        order_line("ORD-6", items=[item] * 60_000),
-        order_line("ORD-7", items=[item] * (MAX_ORDER_ITEMS + 1)),
-        order_line("ORD-8", items=[{"product_name": "no sku, no price"}]),
-        order_line("ORD-9", items=[item] * MAX_ORDER_ITEMS),
+        order_line("ORD-6", order_item=[item] * 60_000),
+        order_line("ORD-7", order_item=[item] * (MAX_ORDER_ITEMS + 1)),
+        order_line("ORD-8", order_item=[{"product_name": "no sku, no price"}]),
+        order_line("ORD-9", order_item=[item] * MAX_ORDER_ITEMS),
     ]
     path, rejects = write_lines(tmp_path / "f.jsonl", lines), tmp_path / "bad.jsonl"
     channel = ChannelFactory()
@@ -553,16 +574,16 @@ def test_lines_the_api_would_refuse_are_rejected_naming_the_field_and_the_rest_l
     assert OrderItem.objects.count() == MAX_ORDER_ITEMS
     reported = {r["line"]: r for r in map(json.loads, rejects.read_text().splitlines())}
     assert {line: r["errors"] for line, r in reported.items()} == {
-        1: {"amount": ["Ensure this value is greater than or equal to 0."]},
-        2: {"refund_amount": ["Ensure this value is greater than or equal to 0."]},
-        3: {"items[0].price": ["Ensure this value is greater than or equal to 0."]},
+        1: {"order.amount": ["Ensure this value is greater than or equal to 0."]},
+        2: {"order.refund_amount": ["Ensure this value is greater than or equal to 0."]},
+        3: {"order_item[0].price": ["Ensure this value is greater than or equal to 0."]},
         4: {"line": ["Longer than 2621440 bytes, the most a request to the API may send."]},
         5: {"line": ["Longer than 2621440 bytes, the most a request to the API may send."]},
-        6: {"items": [f"At most {MAX_ORDER_ITEMS} items an order."]},
-        7: {"items": [f"At most {MAX_ORDER_ITEMS} items an order."]},
+        6: {"order_item": [f"At most {MAX_ORDER_ITEMS} items an order."]},
+        7: {"order_item": [f"At most {MAX_ORDER_ITEMS} items an order."]},
         8: {
-            "items[0].product_sku": ["This field is required."],
-            "items[0].price": ["This field is required."],
+            "order_item[0].product": ["This field is required."],
+            "order_item[0].price": ["This field is required."],
         },
     }
     assert "8 rejected" in output
