@@ -51,9 +51,7 @@ def test_values_are_cleaned_as_the_model_cleans_them_and_bad_ones_name_the_field
 
 def test_with_dates_a_customer_takes_only_data_as_new_as_it_carries(channel):
     customer = CustomerFactory(channel=channel, channel_code="C-1", last_name="Kaya")
-    Customer.objects.filter(pk=customer.pk).update(
-        order_data_date=datetime(2026, 3, 3, tzinfo=UTC)
-    )
+    Customer.objects.filter(pk=customer.pk).update(order_data_date=datetime(2026, 3, 3, tzinfo=UTC))
     records = [
         {"channel_code": "C-1", "email": customer.email, "last_name": "Older"},
         {"channel_code": "C-1", "email": customer.email, "last_name": "Newer"},
