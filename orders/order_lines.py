@@ -252,11 +252,11 @@ def _parse_address(data: Any, prefix: str, references: bool, errors: dict) -> An
         expected = "an address's pk or a JSON object" if references else "a JSON object"
         errors[prefix] = [f"Expected {expected}."]
         return None
+    place = read_place(data, prefix + ".", errors)
+    values = _clean_values(Address, data, ADDRESS_VALUE_FIELDS, prefix + ".", errors)
     for name in REQUIRED_ADDRESS_FIELDS:
         if data.get(name) in (None, ""):
             errors[f"{prefix}.{name}"] = ["This field is required."]
-    place = read_place(data, prefix + ".", errors)
-    values = _clean_values(Address, data, ADDRESS_VALUE_FIELDS, prefix + ".", errors)
     return OrderAddress(place, values) if place is not None else None
 
 

@@ -69,7 +69,7 @@ class FileStats:
     resent_lines: int = 0  # good lines repeating an earlier order
     bad_lines: int = 0
     customer_changes: int = 0  # orders whose customer data differ from the customer's last
-    addresses: int = 0  # distinct addresses of the good lines (per customer)
+    addresses: int = 0  # distinct addresses the orders ship or bill to (set once all is read)
 
 
 class OrderFileGenerator:
@@ -108,6 +108,7 @@ class OrderFileGenerator:
             rng.shuffle(minutes)
         customers: dict[int, dict] = {}
         addresses: dict[int, list[dict]] = {}
+        used: set[tuple[int, int]] = set()  # (customer, address) of the orders
         sent: list[str] = []
         for number, buyer in enumerate(buyers, start=1):
             if rng.random() < self.bad_rate:
@@ -117,16 +118,15 @@ class OrderFileGenerator:
             if customer is None:
                 customer = customers[buyer] = self._new_customer(buyer)
                 addresses[buyer] = [self._address(customer)]
-                self.stats.addresses += 1
             elif rng.random() < self.change_rate:
                 self._change(customer)
                 self.stats.customer_changes += 1
             known = addresses[buyer]
             if rng.random() < self.change_rate:  # a move, or a second address
                 known.append(self._address(customer))
-                self.stats.addresses += 1
             shipping = rng.choice(known)
             billing = shipping if rng.random() < 0.8 else rng.choice(known)
+            used.update({(buyer, id(shipping)), (buyer, id(billing))})
             order = self._order(number, customer, minutes[number - 1], shipping, billing)
             line = json.dumps(order, ensure_ascii=False)
             yield line
@@ -134,6 +134,7 @@ class OrderFileGenerator:
             if rng.random() < self.resend_rate:
                 self.stats.resent_lines += 1
                 yield rng.choice(sent)
+        self.stats.addresses = len(used)
 
     def _new_customer(self, index: int) -> dict:
         rng = self.random

@@ -10,10 +10,12 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from addresses.models import Address
 from audit.models import Action, AuditEvent, Source
 from customers.models import Customer
+from locations.models import City
 from omnitron.bulk_insert import bulk_insert_values
 from orders.models import Order, OrderItem
 from orders.order_lines import MAX_ORDER_ITEMS
@@ -648,3 +650,207 @@ def test_importing_a_device_writes_nothing_beside_it(tmp_path, monkeypatch):
     assert "0 read, 0 created" in output
     assert not Path(f"{os.devnull}.rejects.jsonl").exists()
     assert (tmp_path / "null.rejects.jsonl").read_text() == ""
+
+
+def test_the_contracts_example_line_lands_field_by_field(tmp_path):
+    from tests.test_orders_api import EXAMPLE
+
+    line = json.dumps({**EXAMPLE, "marketplace": {"fee": "1.20"}}, ensure_ascii=False)
+    channel = ChannelFactory()
+
+    output = run_import(channel, write_lines(tmp_path / "f.jsonl", [line]))
+
+    assert "1 created" in output
+    order = Order.objects.select_related("customer", "shipping_address", "billing_address").get()
+    assert {
+        field: str(getattr(order, field))
+        for field in (
+            "number",
+            "remote_id",
+            "currency",
+            "amount",
+            "shipping_amount",
+            "discount_amount",
+            "refund_amount",
+            "status",
+        )
+    } == {
+        "number": "MP-100045",
+        "remote_id": "8812734",
+        "currency": "TRY",
+        "amount": "149.90",
+        "shipping_amount": "9.90",
+        "discount_amount": "10.00",
+        "refund_amount": "0.00",
+        "status": "new",
+    }
+    assert order.ordered_at.isoformat() == "2026-10-01T10:00:00+00:00"
+    assert order.extra_field == {"gift": True}
+    assert order.raw_payload["marketplace"] == {"fee": "1.20"}  # an unknown key: kept
+    customer = order.customer
+    assert (customer.channel_code, customer.email, customer.first_name) == (
+        "C-771",
+        "ayse@example.com",
+        "Ayşe",
+    )
+    assert (customer.last_name, customer.phone_number, customer.is_active) == (
+        "Yılmaz",
+        "05551112233",
+        True,
+    )
+    assert customer.order_data_date == order.ordered_at
+    items = list(
+        order.items.order_by("id").values_list(
+            "product_sku", "quantity", "price", "tax_rate", "discount_amount", "remote_id"
+        )
+    )
+    assert items == [
+        ("SKU-1", 1, Decimal("79.95"), Decimal("20"), Decimal("5.00"), "1"),
+        ("SKU-2", 1, Decimal("79.95"), Decimal("0"), Decimal("0"), "2"),
+    ]
+    assert order.items.order_by("id").first().extra_field == {"size": "M"}
+    shipping, billing = order.shipping_address, order.billing_address
+    assert (shipping.customer, shipping.country.code, shipping.city.name) == (
+        customer,
+        "TR",
+        "İstanbul",
+    )
+    assert (shipping.township.name, shipping.district.name, shipping.line) == (
+        "Kadıköy",
+        "Caferağa",
+        "Moda Cad. No: 1",
+    )
+    assert (billing.city.name, billing.township.name, billing.district) == (
+        "Ankara",
+        "Çankaya",
+        None,
+    )
+    assert (billing.company_name, billing.tax_no) == ("Yılmaz Ltd.", "1234567890")
+    events = AuditEvent.objects.filter(content_type__model__in=("customer", "order", "address"))
+    assert set(events.values_list("source", flat=True)) == {Source.IMPORT}
+    assert sorted(events.values_list("content_type__model", flat=True)) == [
+        "address",
+        "address",
+        "customer",
+        "order",
+    ]
+
+
+def test_unknown_keys_anywhere_are_kept_in_the_raw_payload_never_an_error(tmp_path):
+    line = order_line(
+        customer={"loyalty_tier": "gold", "channel": 99},
+        coupon="SPRING",
+        order_item=[{"product": "SKU-1", "price": "1.00", "quantity": 3, "barcode": "869"}],
+    )
+    payload = json.loads(line)
+    payload["integration"] = {"version": 2}
+
+    output = run_import(ChannelFactory(), write_lines(tmp_path / "f.jsonl", [json.dumps(payload)]))
+
+    assert "0 rejected" in output
+    order = Order.objects.get()
+    assert order.raw_payload == payload
+    assert order.customer.channel_id != 99
+    assert list(order.items.values_list("quantity", flat=True)) == [1]  # an entry is a unit
+
+
+def address(**changes) -> dict:
+    return {
+        "first_name": "Ayşe",
+        "last_name": "Yılmaz",
+        "phone_number": "05551112233",
+        "country": "TR",
+        "city": "İstanbul",
+        "township": "Kadıköy",
+        "line": "Moda Cad. No: 1",
+        **changes,
+    }
+
+
+def test_places_resolve_by_name_in_any_case_and_by_the_channels_codes(tmp_path):
+    from locations.models import SALES_CHANNEL_INTEGRATION, sales_channel_code
+    from locations.services import LocationService
+
+    channel = ChannelFactory()
+    izmir = City.objects.get(name="İzmir")
+    LocationService.add_mapping(
+        izmir, SALES_CHANNEL_INTEGRATION, sales_channel_code(channel.pk, "35")
+    )
+    lines = [
+        order_line("ORD-1", shipping_address=address(city="ISTANBUL", township="KADIKÖY")),
+        order_line("ORD-2", shipping_address=address(city="istanbul", township="kadıköy")),
+        order_line(
+            "ORD-3",
+            shipping_address=address(
+                city={"code": "35", "name": "Izmir?"}, township={"name": "BORNOVA"}
+            ),
+        ),
+        order_line("ORD-4", shipping_address=address(township=None, district="Göztepe")),
+    ]
+
+    run_import(channel, write_lines(tmp_path / "f.jsonl", lines))
+
+    placed = dict(Order.objects.values_list("number", "shipping_address__city__name"))
+    assert placed == {
+        "ORD-1": "İstanbul",
+        "ORD-2": "İstanbul",
+        "ORD-3": "İzmir",
+        "ORD-4": "İstanbul",
+    }
+    first, second = (Order.objects.get(number=n) for n in ("ORD-1", "ORD-2"))
+    assert first.shipping_address_id == second.shipping_address_id  # one address, reused
+    goztepe = Order.objects.get(number="ORD-4").shipping_address
+    assert (goztepe.township.name, goztepe.district.name) == ("Kadıköy", "Göztepe")
+
+
+def test_a_place_the_service_cannot_resolve_rejects_the_line_naming_the_field(tmp_path):
+    lines = [
+        order_line("ORD-1", shipping_address=address(city="Atlantis", township=None)),
+        order_line("ORD-2", billing_address=address(country="XX")),
+        order_line("ORD-3", shipping_address=address(township="Çankaya")),  # in Ankara
+        order_line("ORD-4", shipping_address=address(district="Bebek")),  # in Beşiktaş
+        order_line("ORD-5", shipping_address=address(city=None)),
+        order_line("ORD-6", shipping_address=address(line="")),
+        order_line("ORD-7", shipping_address=address()),
+    ]
+    rejects = tmp_path / "bad.jsonl"
+
+    run_import(
+        ChannelFactory(), write_lines(tmp_path / "f.jsonl", lines), "--rejects", str(rejects)
+    )
+
+    reported = {r["line"]: r["errors"] for r in map(json.loads, rejects.read_text().splitlines())}
+    assert reported == {
+        1: {"order.shipping_address.city": ["No city of this name or code in the country."]},
+        2: {"order.billing_address.country": ["No country with this code."]},
+        3: {"order.shipping_address.township": ["No township of this name or code in the city."]},
+        4: {
+            "order.shipping_address.district": ["No district of this name or code in the township."]
+        },
+        5: {"order.shipping_address.city": ["This field is required."]},
+        6: {"order.shipping_address.line": ["This field is required."]},
+    }
+    assert list(Order.objects.values_list("number", flat=True)) == ["ORD-7"]
+    assert Customer.objects.count() == 1  # a rejected line writes no customer
+
+
+def test_a_file_imported_twice_reuses_its_addresses_and_writes_nothing_again(tmp_path):
+    channel = ChannelFactory()
+    path, stats = generated_file(tmp_path)
+    run_import(channel, path)
+    addresses = Address.objects.filter(customer__channel=channel)
+    created = AuditEvent.objects.filter(content_type__model="address", source=Source.IMPORT)
+    orders = Order.objects.filter(channel=channel)
+
+    assert addresses.count() == stats.addresses
+    assert created.count() == stats.addresses
+    assert not orders.filter(shipping_address__isnull=True).exists()
+    assert not orders.exclude(shipping_address__customer=F("customer")).exists()
+    assert not orders.exclude(billing_address__customer=F("customer")).exists()
+    before = database_state(channel)
+
+    output = run_import(channel, path)
+
+    assert " 0 created, " in output
+    assert database_state(channel) == before
+    assert addresses.count() == created.count() == stats.addresses
