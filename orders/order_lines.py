@@ -307,6 +307,11 @@ def _model_fields(model) -> dict[str, models.Field]:
     return {field.name: field for field in model._meta.concrete_fields}
 
 
+@functools.cache
+def _json_fields(model) -> frozenset[str]:
+    return frozenset(n for n, f in _model_fields(model).items() if isinstance(f, models.JSONField))
+
+
 def _clean_values(model, data: dict, names, prefix: str, errors: dict) -> dict[str, Any]:
     """The values of `data` under `names`, cleaned as the model's fields clean them.
 
@@ -318,7 +323,9 @@ def _clean_values(model, data: dict, names, prefix: str, errors: dict) -> dict[s
         if name not in data:
             continue
         value = data[name]
-        if isinstance(value, dict | list):
+        if type(value) is dict and not value and name in _json_fields(model):
+            cleaned, messages = {}, ()  # most objects a marketplace sends are empty
+        elif isinstance(value, dict | list):
             cleaned, messages = _clean_value(model, name, value)
         else:  # A file repeats its customers, currencies and products: clean each value once.
             cleaned, messages = _clean_scalar(model, name, type(value), value)

@@ -1,6 +1,7 @@
 """OrderImportService: writes a batch of marketplace orders and upserts their customers."""
 
 import dataclasses
+import json
 from collections import Counter
 
 from django.db import transaction
@@ -51,6 +52,14 @@ def order_creation_changes(order: dict, customer_id: int, address_ids: dict | No
         **(address_ids or {}),
     }
     return {field: [None, values[field]] for field in AUDITED_ORDER_FIELDS}
+
+
+def _address_key(record: dict) -> tuple:
+    """What tells two address records apart, hashable (a JSON object as its sorted text)."""
+    return tuple(
+        (name, json.dumps(value, sort_keys=True) if isinstance(value, dict) else value)
+        for name, value in record.items()
+    )
 
 
 class OrderImportService:
@@ -224,7 +233,16 @@ class OrderImportService:
                 ids[key] = address
             outcomes[id(line)] = RejectedLine(errors) if errors else ids
         if records:
-            address_ids = AddressService.upsert_addresses(records, audit_context)
+            # An order mostly bills to the address it ships to: each content digested once.
+            distinct: dict[tuple, int] = {}
+            places_of = [_address_key(record) for record in records]
+            for key in places_of:
+                distinct.setdefault(key, len(distinct))
+            unique = list(
+                {key: record for key, record in zip(places_of, records, strict=True)}.values()
+            )
+            unique_ids = AddressService.upsert_addresses(unique, audit_context)
+            address_ids = [unique_ids[distinct[key]] for key in places_of]
             for (line_id, key), pk in zip(owners, address_ids, strict=True):
                 outcome = outcomes[line_id]
                 if not isinstance(outcome, RejectedLine):
