@@ -13,6 +13,7 @@ one writer at a time anyway.) Only that tail of each write is taken in turn.
 """
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +26,7 @@ from django.db.models import Max
 from kombu.exceptions import OperationalError as BrokerError
 
 from events.models import Event
+from events.tasks import dispatch_webhooks
 from omnitron.bulk_insert import bulk_insert_values
 from omnitron.db import lock_for_transaction
 
@@ -32,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 # The advisory-lock namespace of "writing events" (one key: 0).
 EVENT_LOCK_NAMESPACE = 0x0E7E
+# After the broker refused an enqueue, requests skip it for this long (the sweep
+# delivers meanwhile) instead of each waiting for a broker that does not answer.
+BROKER_PAUSE_SECONDS = 10.0
+_broker_paused_until = 0.0
 # An audit action, as the second half of an event type (`customer.updated`).
 EVENT_VERBS = {
     "create": "created",
@@ -142,9 +148,11 @@ def enqueue_webhook_dispatch() -> None:
     Never raises into the request: with the broker down the change stands,
     and the workers' periodic sweep (CELERY_BEAT_SCHEDULE) delivers its events later.
     """
-    from events.tasks import dispatch_webhooks
-
+    global _broker_paused_until
+    if time.monotonic() < _broker_paused_until:
+        return
     try:
         dispatch_webhooks.apply_async(retry=False)
     except (BrokerError, OSError) as error:
+        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
         logger.warning("Webhook dispatch not enqueued (the sweep will send it): %s", error)

@@ -234,9 +234,7 @@ def test_feed_needs_its_own_permission_and_is_read_only(api, feed_api, client):
 def test_purge_removes_events_older_than_the_retention(channel, settings):
     settings.OMNITRON_EVENT_RETENTION_DAYS = 30
     old, recent = CustomerFactory(channel=channel), CustomerFactory(channel=channel)
-    Event.objects.filter(resource_id=old.pk).update(
-        occurred_at=timezone.now() - timedelta(days=31)
-    )
+    Event.objects.filter(resource_id=old.pk).update(occurred_at=timezone.now() - timedelta(days=31))
     out = io.StringIO()
     call_command("purge_events", stdout=out)
     assert "Deleted 1 events older than 30 days." in out.getvalue()
@@ -246,3 +244,25 @@ def test_purge_removes_events_older_than_the_retention(channel, settings):
 def test_channels_are_not_event_resources(api):
     ChannelFactory()
     assert not Event.objects.exists()
+
+
+def test_a_broker_that_is_down_is_not_asked_again_by_every_write(
+    channel, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from events import outbox
+
+    calls = []
+
+    def refuse(*args, **kwargs):
+        calls.append(kwargs)
+        raise OperationalError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(outbox.dispatch_webhooks, "apply_async", refuse)
+    monkeypatch.setattr(outbox, "_broker_paused_until", 0.0)
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            CustomerFactory(channel=channel)  # the write stands; the enqueue is logged
+    assert calls == [{"retry": False}]
+    assert Event.objects.count() == 3
