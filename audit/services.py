@@ -50,9 +50,9 @@ def row_audit_event_values(
     }
 
 
-# A listener gets the column values of the records just written and, for a
-# single record, its instance (None for the bulk paths).
-AuditListener = Callable[[Sequence[dict[str, Any]], models.Model | None], None]
+# A listener gets the column values of the records just written, their ids and,
+# for a single record, its instance (None for the bulk paths).
+AuditListener = Callable[[Sequence[dict[str, Any]], Sequence[int], models.Model | None], None]
 _listeners: list[AuditListener] = []
 
 
@@ -69,13 +69,13 @@ def record_audit_event(
     event = AuditEvent(**values)
     event.save(force_insert=True)
     for listener in _listeners:
-        listener([values], instance)
+        listener([values], [event.pk], instance)
     return event
 
 
 def record_audit_events(rows: Iterable[dict[str, Any]]) -> None:
     """Insert many records given by audit_event_values at once (the bulk paths: the import)."""
     rows = list(rows)
-    bulk_insert_values(AuditEvent, rows)
+    ids = bulk_insert_values(AuditEvent, rows)
     for listener in _listeners:
-        listener(rows, None)
+        listener(rows, ids, None)

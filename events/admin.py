@@ -21,9 +21,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class EventAdmin(ReadOnlyAdmin):
     """The feed, read-only: events are written with the changes they describe."""
 
-    list_display = ["id", "type", "resource_id", "sequence", "channel_id", "source", "occurred_at"]
-    list_filter = ["type", "source"]
-    search_fields = ["=resource_id", "=request_id"]
+    list_display = ["id", "type", "resource_id", "sequence", "channel_id", "occurred_at"]
+    list_filter = ["type"]
+    search_fields = ["=resource_id"]
     paginator = BoundedCountPaginator
     show_full_result_count = False
 

@@ -89,11 +89,13 @@ def _next_delivery(subscription: WebhookSubscription) -> WebhookDelivery | None:
     if newest <= subscription.last_event_id:
         return None
     events = list(
-        Event.objects.filter(
+        Event.objects.select_related("audit_event")
+        .filter(
             events_matching(subscription),
             id__gt=subscription.last_event_id,
             id__lte=newest,
-        ).order_by("id")[: subscription.batch_size]
+        )
+        .order_by("id")[: subscription.batch_size]
     )
     delivery = None
     if events:

@@ -60,20 +60,25 @@ def event_resource(content_type_id: int) -> tuple[str, str, type[models.Model]] 
     )
 
 
-def record_events_for_audit(rows: Sequence[dict[str, Any]], instance: models.Model | None) -> None:
-    """Write the events of these audit records' changes (the values given to audit)."""
+def record_events_for_audit(
+    rows: Sequence[dict[str, Any]], audit_ids: Sequence[int], instance: models.Model | None
+) -> None:
+    """Write the events of these audit records' changes (the values given to audit, their ids)."""
     tracked = []
-    for row in rows:
-        resource = event_resource(row["content_type_id"])
-        if resource is not None:
-            tracked.append((row, resource))
+    resources: dict[int, tuple | None] = {}
+    for row, audit_id in zip(rows, audit_ids, strict=True):
+        content_type_id = row["content_type_id"]
+        if content_type_id not in resources:
+            resources[content_type_id] = event_resource(content_type_id)
+        if resources[content_type_id] is not None:
+            tracked.append((row, audit_id, resources[content_type_id]))
     if not tracked:
         return
     lock_for_transaction(EVENT_LOCK_NAMESPACE, 0)
     channels = _channels(tracked, instance)
     sequences = _last_sequences(tracked)
     values = []
-    for row, (resource, _, _) in tracked:
+    for row, audit_id, (resource, _, _) in tracked:
         key = (resource, row["object_id"])
         sequences[key] += 1
         values.append(
@@ -84,11 +89,7 @@ def record_events_for_audit(rows: Sequence[dict[str, Any]], instance: models.Mod
                 "sequence": sequences[key],
                 "channel_id": channels.get(key),
                 "occurred_at": row["timestamp"],
-                "source": row["source"],
-                "actor_id": row["actor_id"],
-                "actor_repr": row["actor_repr"],
-                "request_id": row["request_id"],
-                "changes": row["changes"],
+                "audit_event_id": audit_id,
             }
         )
     if len(values) == 1:
@@ -101,13 +102,13 @@ def record_events_for_audit(rows: Sequence[dict[str, Any]], instance: models.Mod
 def _channels(tracked, instance) -> dict[tuple[str, int], int | None]:
     """The channel of each changed object: from the instance, else one query per model."""
     if instance is not None:
-        (row, (resource, path, _)), *_ = tracked
+        (row, _, (resource, path, _)), *_ = tracked
         value = instance
         for name in path.split("__"):
             value = getattr(value, name)
         return {(resource, row["object_id"]): value}
     ids_by_model: dict[tuple[str, str, type], set[int]] = {}
-    for row, spec in tracked:
+    for row, _, spec in tracked:
         ids_by_model.setdefault(spec, set()).add(row["object_id"])
     channels = {}
     for (resource, path, model), ids in ids_by_model.items():
@@ -125,7 +126,7 @@ def _last_sequences(tracked) -> Counter:
     """
     sequences: Counter = Counter()
     first_action: dict[tuple[str, int], str] = {}
-    for row, (resource, _, _) in tracked:
+    for row, _, (resource, _, _) in tracked:
         first_action.setdefault((resource, row["object_id"]), row["action"])
     known: dict[str, list[int]] = {}
     for (resource, object_id), action in first_action.items():

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from audit.models import Source
 from events.models import Event, WebhookDelivery, WebhookSubscription
 from events.subscriptions import validate_event_type_pattern, validate_target_url
 
@@ -17,10 +18,15 @@ class EventSerializer(serializers.ModelSerializer):
 
     `changes` is `{field: [old, new]}`: a create has every field with old null,
     a delete every field with new null. `channel` is the sales channel's id.
+    `source`, `actor`, `request_id` and `changes` come from the change's audit
+    record (read with the event: `Event.objects.select_related("audit_event")`).
     """
 
     channel = serializers.IntegerField(source="channel_id", allow_null=True)
+    source = serializers.SerializerMethodField()
     actor = serializers.SerializerMethodField()
+    request_id = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
 
     class Meta:
         model = Event
@@ -39,11 +45,28 @@ class EventSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ChoiceField(choices=Source.choices))
+    def get_source(self, event: Event) -> str:
+        return event.audit_event.source if event.audit_event else ""
+
     @extend_schema_field(EventActorSerializer(allow_null=True))
     def get_actor(self, event: Event) -> dict | None:
-        if event.actor_id is None and not event.actor_repr:
+        record = event.audit_event
+        if record is None or (record.actor_id is None and not record.actor_repr):
             return None
-        return {"id": event.actor_id, "username": event.actor_repr}
+        return {"id": record.actor_id, "username": record.actor_repr}
+
+    def get_request_id(self, event: Event) -> str:
+        return event.audit_event.request_id if event.audit_event else ""
+
+    @extend_schema_field(
+        serializers.DictField(
+            child=serializers.ListField(allow_null=True, min_length=2, max_length=2),
+            help_text="`{field: [old, new]}`.",
+        )
+    )
+    def get_changes(self, event: Event) -> dict:
+        return event.audit_event.changes if event.audit_event else {}
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):

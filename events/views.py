@@ -28,7 +28,7 @@ class EventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     Read from any point with `after=<id>` and follow `next`. Needs `events.view_event`.
     """
 
-    queryset = Event.objects.all()
+    queryset = Event.objects.select_related("audit_event")
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
     pagination_class = AfterIdPagination
