@@ -125,12 +125,15 @@ def attempt_delivery(delivery_id: int) -> bool:
     the next attempt after the next of OMNITRON_WEBHOOK_RETRY_DELAYS; after the
     last, the delivery is failed and its subscription turned off, with the reason.
     """
+    subscription_id = WebhookDelivery.objects.values_list("subscription_id", flat=True).get(
+        pk=delivery_id
+    )
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
-        subscription = _locked_subscription(delivery.subscription_id)
+        subscription = _locked_subscription(subscription_id)
         if subscription is None:
             return False
-        delivery.refresh_from_db()
+        # Read under the subscription's lock: another worker may have sent it meanwhile.
+        delivery = WebhookDelivery.objects.get(pk=delivery_id)
         now = timezone.now()
         if delivery.state not in OPEN_STATES or (
             delivery.next_attempt_at and delivery.next_attempt_at > now
