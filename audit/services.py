@@ -1,6 +1,11 @@
-"""Writing audit records. Called by the services that change objects, inside their transaction."""
+"""Writing audit records. Called by the services that change objects, inside their transaction.
 
-from collections.abc import Iterable
+Every audited change passes through record_audit_event or record_audit_events;
+apps that must follow each change (the change events of `events`) register a
+listener here, called in the same transaction, so the writers need not know them.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -45,14 +50,32 @@ def row_audit_event_values(
     }
 
 
+# A listener gets the column values of the records just written, their ids and,
+# for a single record, its instance (None for the bulk paths).
+AuditListener = Callable[[Sequence[dict[str, Any]], Sequence[int], models.Model | None], None]
+_listeners: list[AuditListener] = []
+
+
+def add_audit_listener(listener: AuditListener) -> None:
+    """Call `listener` after each write of audit records, inside the writer's transaction."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
 def record_audit_event(
     instance: models.Model, action: str, changes: dict, context: AuditContext
 ) -> AuditEvent:
-    event = AuditEvent(**audit_event_values(instance, action, changes, context))
+    values = audit_event_values(instance, action, changes, context)
+    event = AuditEvent(**values)
     event.save(force_insert=True)
+    for listener in _listeners:
+        listener([values], [event.pk], instance)
     return event
 
 
 def record_audit_events(rows: Iterable[dict[str, Any]]) -> None:
     """Insert many records given by audit_event_values at once (the bulk paths: the import)."""
-    bulk_insert_values(AuditEvent, list(rows))
+    rows = list(rows)
+    ids = bulk_insert_values(AuditEvent, rows)
+    for listener in _listeners:
+        listener(rows, ids, None)

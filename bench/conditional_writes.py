@@ -67,7 +67,10 @@ class Bench:
         context = AuditContext(source=Source.COMMAND)
         self.customers = [
             CustomerService.create_customer(
-                self.channel, f"T-{n}", audit_context=context, email=f"t{n}@example.com"
+                channel=self.channel,
+                channel_code=f"T-{n}",
+                audit_context=context,
+                email=f"t{n}@example.com",
             ).pk
             for n in range(TARGETS)
         ]

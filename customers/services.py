@@ -5,7 +5,7 @@ transaction with its audit record; the unique constraint in the database, not
 a prior SELECT, decides duplicates.
 """
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Unpack
@@ -37,6 +37,18 @@ from omnitron.conditional import check_if_match
 from omnitron.db import is_unique_violation
 
 UNIQUE_CHANNEL_CODE = "customer_unique_channel_code"
+
+# What an app deletes with a customer, through its own service (so each row it
+# owns is audited). Apps above customers register here, from AppConfig.ready():
+# customers does not import them.
+DependentsDeleter = Callable[[Customer, AuditContext], None]
+_dependents_deleters: list[DependentsDeleter] = []
+
+
+def delete_with_customers(deleter: DependentsDeleter) -> None:
+    """Have `deleter(customer, audit_context)` run before a customer's row is deleted."""
+    if deleter not in _dependents_deleters:
+        _dependents_deleters.append(deleter)
 
 
 def resolve_audit_context(audit_context: AuditContext | None) -> AuditContext:
@@ -183,6 +195,8 @@ class CustomerService:
     ) -> None:
         """Delete the customer, recording every field's last value.
 
+        What other apps keep of the customer (its addresses) goes first,
+        through their services (delete_with_customers), in this transaction.
         Raises CustomerDeletionNotAllowed if the customer has orders, and
         PreconditionFailed if its ETag is not one of `if_match` (when given);
         then nothing is removed. Raises CustomerNotFound if it was deleted
@@ -198,6 +212,8 @@ class CustomerService:
             record_audit_event(current, Action.DELETE, changes, context)
             try:
                 with transaction.atomic():
+                    for delete_dependents in _dependents_deleters:
+                        delete_dependents(current, context)
                     current.delete()
             except ProtectedError as error:
                 raise CustomerDeletionNotAllowed() from error

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "idempotency",
     "locations",
     "addresses",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,47 @@ SPECTACULAR_SETTINGS = {
 # PUT, PATCH and DELETE of customers and channels without If-Match: 428 (lost updates
 # impossible) instead of proceeding unconditionally.
 REQUIRE_IF_MATCH = env_bool("OMNITRON_REQUIRE_IF_MATCH", False)
+
+# Change events and webhooks (the `events` app).
+# The models whose changes make events, by model label: the resource name and the
+# attribute path of the sales channel the event belongs to.
+OMNITRON_EVENT_RESOURCES = {
+    "customers.customer": {"resource": "customer", "channel": "channel_id"},
+    "orders.order": {"resource": "order", "channel": "channel_id"},
+    "addresses.address": {"resource": "address", "channel": "customer__channel_id"},
+}
+OMNITRON_EVENT_RETENTION_DAYS = int(os.environ.get("OMNITRON_EVENT_RETENTION_DAYS", "30"))
+# Webhook targets on private, loopback or link-local addresses are refused unless this is on.
+OMNITRON_WEBHOOK_ALLOW_PRIVATE = env_bool("OMNITRON_WEBHOOK_ALLOW_PRIVATE", False)
+OMNITRON_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("OMNITRON_WEBHOOK_TIMEOUT_SECONDS", "10"))
+# Seconds to wait after each failed attempt (Standard Webhooks' schedule, about 28 hours
+# in all); after the last one the delivery is failed and its subscription turned off.
+OMNITRON_WEBHOOK_RETRY_DELAYS = [
+    int(seconds)
+    for seconds in env_list("OMNITRON_WEBHOOK_RETRY_DELAYS", "5,300,1800,7200,18000,36000,36000")
+]
+
+# Celery: webhook deliveries and event purges run in `celery -A omnitron worker -B`.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+# A request that enqueues after its commit must not hang on a broker that is down.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Retries that came due, and events whose enqueue was lost (the broker was down).
+    "dispatch-webhooks": {
+        "task": "events.tasks.dispatch_webhooks",
+        "schedule": float(os.environ.get("OMNITRON_WEBHOOK_SWEEP_SECONDS", "5")),
+    },
+    "purge-events": {"task": "events.tasks.purge_events", "schedule": 3600.0},
+    "purge-idempotency-keys": {
+        "task": "idempotency.tasks.purge_idempotency_keys",
+        "schedule": 3600.0,
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -214,6 +214,21 @@ def test_the_purge_command_deletes_keys_older_than_a_day(api, channel):
     assert "Deleted 1 expired idempotency keys." in out.getvalue()
 
 
+def test_the_workers_schedule_purges_expired_keys_hourly(api, channel):
+    from django.conf import settings
+
+    from idempotency.tasks import purge_idempotency_keys
+
+    post(api, body_for(channel, "C-1"), "old")
+    IdempotencyKey.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-idempotency-keys"]
+
+    assert entry["task"] == purge_idempotency_keys.name
+    assert entry["schedule"] == 3600.0
+    assert purge_idempotency_keys.apply().get() == 1
+    assert not IdempotencyKey.objects.exists()
+
+
 def test_channels_take_keys_too(api):
     body = {"name": "Trendyol", "catalog": 1, "channel_type": "trendyol", "conf": {}}
 

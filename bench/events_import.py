@@ -1,0 +1,162 @@
+"""Order import throughput with change events and a webhook subscription draining them.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \
+        CELERY_BROKER_URL=amqp://guest:guest@127.0.0.1:5672// python bench/events_import.py
+
+Generates one file (bench/generate_orders.py) and imports it into a fresh
+channel of the database DATABASE_URL names (use a scratch database), each run
+as `manage.py import_orders` would, in its own process, in rounds of:
+
+- audit only: the audit listener that writes events taken out (what the
+  import cost before events);
+- events: the outbox writes one event per audit record, no subscription;
+- events + webhook: a subscription to `customer.*` and `order.*` (batch_size
+  100) to a local receiver (a thread here, verifying every signature), with
+  `celery -A omnitron worker -B` running: the import and the deliveries share
+  the machine, as they would in production.
+
+Prints orders/s for each, and for the webhook run the time from the import's
+end until the receiver had every event (the backlog's drain). Not part of the
+test suite.
+"""
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnitron.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db.models import Max  # noqa: E402
+
+from bench.generate_orders import OrderFileGenerator  # noqa: E402
+from channels.models import Channel, ChannelType  # noqa: E402
+from events.models import Event, WebhookSubscription  # noqa: E402
+from events.subscriptions import new_secret  # noqa: E402
+from tests.webhook_receiver import running_receiver  # noqa: E402
+
+THROUGHPUT = re.compile(r"in ([0-9.]+) s\.")
+
+
+def import_in_this_process(channel_id: int, path: str, without_events: bool) -> None:
+    """The child's side: one import, as the command runs it; prints the command's summary."""
+    if without_events:
+        from audit import services
+        from events.outbox import record_events_for_audit
+
+        services._listeners.remove(record_events_for_audit)
+    call_command("import_orders", "--channel", str(channel_id), path, "--rejects", os.devnull)
+
+
+def run_import(path: Path, lines: int, label: str, without_events: bool = False) -> float:
+    channel = Channel.objects.create(
+        name=f"bench events {label} {time.time_ns()}", catalog=1, channel_type=ChannelType.WEB
+    )
+    command = [sys.executable, __file__, "--child", str(channel.pk), str(path)]
+    if without_events:
+        command.append("--without-events")
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    seconds = float(THROUGHPUT.search(output).group(1))
+    print(f"{label:<28} {lines:>8} lines {seconds:>7.1f} s {lines / seconds:>7.0f} orders/s")
+    return seconds
+
+
+def start_worker(log: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "OMNITRON_WEBHOOK_ALLOW_PRIVATE": "1",
+        "OMNITRON_WEBHOOK_SWEEP_SECONDS": "1",
+    }
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "omnitron", "worker", "-B"),
+            *("--loglevel", "WARNING", "--schedule", str(log.with_suffix(".beat"))),
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def webhook_round(path: Path, lines: int, workdir: Path, round_: int) -> tuple[float, float]:
+    with running_receiver() as receiver:
+        subscription = WebhookSubscription.objects.create(
+            url=receiver.url,
+            event_types=["customer.*", "order.*"],
+            batch_size=100,
+            secret=new_secret(),
+            last_event_id=Event.objects.aggregate(newest=Max("id"))["newest"] or 0,
+        )
+        receiver.secret = subscription.secret
+        worker = start_worker(workdir / f"worker-{round_}.log")
+        try:
+            time.sleep(3)  # the worker connects first: its start-up is not the import's cost
+            seconds = run_import(path, lines, "events + webhook")
+            ended = time.monotonic()
+            expected = Event.objects.filter(id__gt=subscription.last_event_id).count()
+            while len(receiver.events()) < expected:
+                time.sleep(0.1)
+            drain = time.monotonic() - ended
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=30)
+            WebhookSubscription.objects.filter(pk=subscription.pk).update(is_active=False)
+        assert all(r.verified for r in receiver.received)
+        deliveries = len(receiver.unique_deliveries())
+        print(
+            f"{'':<28} {expected} events in {deliveries} deliveries, all verified; "
+            f"drained {drain:.1f} s after the import ended ({drain / seconds:.2f}x its time)"
+        )
+        return seconds, drain
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=20_000)
+    parser.add_argument("--customers", type=int, default=6_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--without-events", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        import_in_this_process(int(args.child[0]), args.child[1], args.without_events)
+        return
+    call_command("migrate", verbosity=0)
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = Path(folder)
+        path = workdir / "orders.jsonl"
+        lines = list(OrderFileGenerator(args.orders, args.customers, seed=1).lines())
+        path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        print(f"{args.orders} orders over {args.customers} customers; {args.rounds} rounds")
+        totals: dict[str, list[float]] = {"audit": [], "events": [], "webhook": [], "drain": []}
+        for round_ in range(1, args.rounds + 1):
+            totals["audit"].append(run_import(path, len(lines), "audit only", True))
+            totals["events"].append(run_import(path, len(lines), "events"))
+            seconds, drain = webhook_round(path, len(lines), workdir, round_)
+            totals["webhook"].append(seconds)
+            totals["drain"].append(drain)
+        rate = {k: len(lines) * len(v) / sum(v) for k, v in totals.items() if k != "drain"}
+        print(
+            f"orders/s over all rounds: audit only {rate['audit']:.0f}, events "
+            f"{rate['events']:.0f} ({rate['events'] / rate['audit'] - 1:+.1%}), events + webhook "
+            f"{rate['webhook']:.0f} ({rate['webhook'] / rate['events'] - 1:+.1%} against events); "
+            f"drain after the import: {sum(totals['drain']) / sum(totals['webhook']):.2f}x its time"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""Webhook subscriptions over the API and their signed, ordered, retried deliveries.
+
+Deliveries here run in the test process (the worker's task body); test_webhook_workers.py
+runs them in real Celery workers on RabbitMQ.
+"""
+
+import pytest
+from django.utils import timezone
+
+from customers.services import CustomerService
+from events.delivery import deliver_pending
+from events.models import Event, WebhookDelivery, WebhookSubscription
+from tests.conftest import client_for, grant, make_user
+from tests.factories import CustomerFactory
+from tests.webhook_receiver import running_receiver
+
+pytestmark = pytest.mark.django_db
+
+WEBHOOKS = "/api/v1/webhooks/"
+
+
+@pytest.fixture
+def hooks_api(db):
+    user = make_user("hooks", permissions=False)
+    grant(
+        user,
+        *(f"events.{action}_webhooksubscription" for action in ("view", "add", "change", "delete")),
+    )
+    return client_for(user)
+
+
+@pytest.fixture
+def allow_private(settings):
+    settings.OMNITRON_WEBHOOK_ALLOW_PRIVATE = True
+
+
+@pytest.fixture
+def receiver():
+    with running_receiver() as receiver:
+        yield receiver
+
+
+def subscribe(hooks_api, url, **fields) -> dict:
+    response = hooks_api.post(
+        WEBHOOKS, {"url": url, "event_types": ["customer.*"], **fields}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_create_answers_the_secret_once(hooks_api, allow_private, receiver):
+    CustomerFactory()  # an event before the subscription: not delivered to it
+    body = subscribe(hooks_api, receiver.url, batch_size=10, channels=[1])
+    assert body["secret"].startswith("whsec_")
+    assert body == {
+        "id": body["id"],
+        "url": receiver.url,
+        "event_types": ["customer.*"],
+        "channels": [1],
+        "batch_size": 10,
+        "is_active": True,
+        "disabled_reason": "",
+        "last_event_id": Event.objects.get().id,
+        "created_date": body["created_date"],
+        "modified_date": body["modified_date"],
+        "secret": body["secret"],
+    }
+    detail = hooks_api.get(f"{WEBHOOKS}{body['id']}/").json()
+    listed = hooks_api.get(WEBHOOKS).json()["results"][0]
+    assert "secret" not in detail and "secret" not in listed
+    patched = hooks_api.patch(f"{WEBHOOKS}{body['id']}/", {"batch_size": 5}, format="json")
+    assert patched.status_code == 200 and "secret" not in patched.json()
+    assert hooks_api.delete(f"{WEBHOOKS}{body['id']}/").status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"url": "ftp://example.com/hook"}, "url"),
+        ({"url": "http://127.0.0.1:8590/hook"}, "url"),  # loopback, not allowed here
+        ({"url": "http://10.1.2.3/hook"}, "url"),
+        ({"url": "http://[::1]/hook"}, "url"),
+        ({"url": "http://169.254.169.254/latest"}, "url"),
+        ({"event_types": []}, "event_types"),
+        ({"event_types": ["customer"]}, "event_types"),
+        ({"event_types": ["customer.*; drop"]}, "event_types"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"batch_size": 101}, "batch_size"),
+        ({"channels": ["x"]}, "channels"),
+    ],
+)
+def test_bad_subscriptions_are_refused_naming_the_field(hooks_api, fields, field):
+    data = {"url": "http://203.0.113.10/hook", "event_types": ["customer.*"], **fields}
+    response = hooks_api.post(WEBHOOKS, data, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_subscriptions_need_their_permissions(api, hooks_api):
+    assert api.get(WEBHOOKS).status_code == 403
+    reader = make_user("reader-of-hooks", permissions=False)
+    grant(reader, "events.view_webhooksubscription")
+    reader_api = client_for(reader)
+    assert reader_api.get(WEBHOOKS).status_code == 200
+    response = reader_api.post(
+        WEBHOOKS, {"url": "http://203.0.113.10/", "event_types": ["*"]}, format="json"
+    )
+    assert response.status_code == 403
+
+
+def test_events_are_delivered_signed_in_batches_in_order(
+    hooks_api, allow_private, receiver, channel, other_channel
+):
+    hook = subscribe(hooks_api, receiver.url, batch_size=2, channels=[channel.pk])
+    receiver.secret = hook["secret"]
+    first = CustomerFactory(channel=channel)
+    CustomerFactory(channel=other_channel)  # another channel: not for this subscription
+    CustomerService.update_customer(customer=first, first_name="Zeynep")
+    second = CustomerFactory(channel=channel)
+
+    assert deliver_pending(hook["id"]) is False  # everything sent, nothing left
+
+    assert all(r.verified for r in receiver.received)
+    assert [len(r.events) for r in receiver.received] == [2, 1]
+    assert [(e["resource_id"], e["type"], e["sequence"]) for e in receiver.events()] == [
+        (first.pk, "customer.created", 1),
+        (first.pk, "customer.updated", 2),
+        (second.pk, "customer.created", 1),
+    ]
+    assert receiver.events()[1]["changes"] == {"first_name": ["Ayşe", "Zeynep"]}
+    deliveries = hooks_api.get(f"{WEBHOOKS}{hook['id']}/deliveries/").json()["results"]
+    assert [
+        (d["state"], d["attempts"], d["last_status"], d["event_count"]) for d in deliveries
+    ] == [
+        ("delivered", 1, 200, 1),
+        ("delivered", 1, 200, 2),
+    ]
+    assert [d["webhook_id"] for d in deliveries] == [r.webhook_id for r in receiver.received][::-1]
+
+
+def test_event_type_patterns_choose_the_events(hooks_api, allow_private, receiver, channel):
+    hook = subscribe(hooks_api, receiver.url, event_types=["customer.updated"], batch_size=100)
+    receiver.secret = hook["secret"]
+    customer = CustomerFactory(channel=channel)
+    CustomerService.update_customer(customer=customer, first_name="Zeynep")
+    deliver_pending(hook["id"])
+    assert [e["type"] for e in receiver.events()] == ["customer.updated"]
+
+
+def test_failures_are_retried_then_failed_and_the_subscription_turned_off(
+    hooks_api, allow_private, receiver, channel, settings
+):
+    settings.OMNITRON_WEBHOOK_RETRY_DELAYS = [0, 3600]
+    hook = subscribe(hooks_api, receiver.url)
+    receiver.secret = hook["secret"]
+    CustomerFactory(channel=channel)
+    receiver.status = 500
+
+    deliver_pending(hook["id"])
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.state, delivery.attempts, delivery.last_status) == ("retrying", 1, 500)
+    assert delivery.next_attempt_at <= timezone.now()  # the first delay: 0 s
+
+    deliver_pending(hook["id"])
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == ("retrying", 2)
+    assert delivery.next_attempt_at > timezone.now() + timezone.timedelta(minutes=59)
+    deliver_pending(hook["id"])  # not due yet: nothing sent
+    assert len(receiver.received) == 2
+
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    CustomerFactory(channel=channel)  # waits behind the failing delivery
+    deliver_pending(hook["id"])
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts, delivery.next_attempt_at) == ("failed", 3, None)
+    subscription = hooks_api.get(f"{WEBHOOKS}{hook['id']}/").json()
+    assert subscription["is_active"] is False
+    assert subscription["disabled_reason"] == (
+        f"Delivery msg_{delivery.pk} failed 3 times; last: HTTP 500"
+    )
+    assert {len(r.events) for r in receiver.received} == {1}
+    assert len({r.webhook_id for r in receiver.received}) == 1  # the same message each time
+
+    # Retried by hand: the subscription is on again and the next batch follows.
+    receiver.status = 200
+    url = f"{WEBHOOKS}{hook['id']}/deliveries/{delivery.pk}/retry/"
+    response = hooks_api.post(url)
+    assert response.status_code == 202
+    assert (response.json()["state"], response.json()["attempts"]) == ("pending", 0)
+    assert hooks_api.post(url).status_code == 400  # no longer failed
+    deliver_pending(hook["id"])
+    assert [d.state for d in WebhookDelivery.objects.order_by("id")] == ["delivered", "delivered"]
+    assert WebhookSubscription.objects.get().is_active
+
+
+def test_no_answer_within_the_timeout_is_a_failed_attempt(
+    hooks_api, allow_private, receiver, channel, settings
+):
+    settings.OMNITRON_WEBHOOK_TIMEOUT_SECONDS = 0.3
+    hook = subscribe(hooks_api, receiver.url)
+    receiver.secret = hook["secret"]
+    receiver.delay = 1.0
+    CustomerFactory(channel=channel)
+    deliver_pending(hook["id"])
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.state, delivery.attempts, delivery.last_status) == ("retrying", 1, None)
+    assert "timed out" in delivery.last_error
+
+
+def test_private_targets_are_checked_again_at_delivery(
+    hooks_api, allow_private, receiver, channel, settings
+):
+    hook = subscribe(hooks_api, receiver.url)
+    settings.OMNITRON_WEBHOOK_ALLOW_PRIVATE = False
+    CustomerFactory(channel=channel)
+    deliver_pending(hook["id"])
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == "retrying"
+    assert "private or reserved address" in delivery.last_error
+    assert receiver.received == []
+
+
+def test_only_failed_deliveries_can_be_retried_and_ids_are_checked(hooks_api, allow_private):
+    hook = subscribe(hooks_api, "http://127.0.0.1:8599/")
+    assert hooks_api.post(f"{WEBHOOKS}{hook['id']}/deliveries/99/retry/").status_code == 404
+    reader = make_user("hooks-reader", permissions=False)
+    grant(reader, "events.view_webhooksubscription", "events.add_webhooksubscription")
+    response = client_for(reader).post(f"{WEBHOOKS}{hook['id']}/deliveries/99/retry/")
+    assert response.status_code == 403

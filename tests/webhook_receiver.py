@@ -1,0 +1,101 @@
+"""A tiny webhook receiver for the tests: verifies each delivery as an integrator would.
+
+Runs in a thread on one of the ports the tests may use; records every request
+(a resend included) and answers `status`, after `delay` seconds.
+"""
+
+import contextlib
+import dataclasses
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+PORTS = range(8590, 8600)
+
+
+@dataclasses.dataclass
+class Received:
+    webhook_id: str
+    events: list[dict]
+    verified: bool
+    body: bytes
+
+
+class Receiver:
+    def __init__(self):
+        self.secret: str | None = None
+        self.status = 200
+        self.delay = 0.0
+        self.received: list[Received] = []
+        self.lock = threading.Lock()
+        self.request_started = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/hooks/omnitron?source=test"
+
+    def handle(self, headers, body: bytes) -> int:
+        self.request_started.set()
+        try:
+            Webhook(self.secret).verify(body, dict(headers))
+            verified = True
+        except (WebhookVerificationError, TypeError, ValueError):
+            verified = False
+        payload = json.loads(body)
+        with self.lock:
+            self.received.append(
+                Received(headers["webhook-id"], payload["data"]["events"], verified, body)
+            )
+        return self.status
+
+    def unique_deliveries(self) -> dict[str, Received]:
+        """Deliveries by webhook-id, as a receiver that deduplicates keeps them."""
+        with self.lock:
+            return {r.webhook_id: r for r in self.received}
+
+    def events(self) -> list[dict]:
+        """The events of the unique deliveries, in the order they first arrived."""
+        seen, events = set(), []
+        with self.lock:
+            for delivery in self.received:
+                if delivery.webhook_id not in seen:
+                    seen.add(delivery.webhook_id)
+                    events.extend(delivery.events)
+        return events
+
+
+@contextlib.contextmanager
+def running_receiver():
+    receiver = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            status = receiver.handle(self.headers, body)
+            if receiver.delay:
+                threading.Event().wait(receiver.delay)
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format, *args):
+            pass
+
+    for port in PORTS:
+        try:
+            receiver.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+            break
+        except OSError:
+            continue
+    else:
+        raise RuntimeError(f"No free port in {PORTS}")
+    receiver.server.daemon_threads = True
+    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()
