@@ -103,7 +103,6 @@ def test_a_single_customer_describes_no_filters(api, channel):
                 "customer": exact("NumberFilter"),
                 "channel": exact("NumberFilter"),
                 "number": exact("CharFilter"),
-                "number__exact": exact("CharFilter"),
                 "status": exact("CharFilter"),
                 "remote_id": exact("CharFilter"),
                 **{
