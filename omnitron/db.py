@@ -77,5 +77,6 @@ def stream_in_transaction(queryset: models.QuerySet, chunk_size: int) -> Iterato
 
 
 def _rows_in_transaction(queryset: models.QuerySet, alias: str, chunk_size: int) -> Iterator:
-    with transaction.atomic(using=alias):
+    # Within a caller's transaction the cursor is already inside one: no savepoint needed.
+    with transaction.atomic(using=alias, savepoint=False):
         yield from queryset.iterator(chunk_size=chunk_size)
