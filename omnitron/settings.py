@@ -111,7 +111,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Streaming replicas of `default` (comma-separated URLs), as `replica_1`, `replica_2`,
 # ...: API GETs read from them, with read-your-writes (omnitron/db_router.py). In
 # tests they mirror the test database by name; only tests marked `replica` read them.
-DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+# Only a PostgreSQL primary has replicas (and WAL positions): with SQLite they are unused.
+DATABASE_REPLICA_URLS = (
+    env_list("DATABASE_REPLICA_URLS")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    else []
+)
 for number, url in enumerate(DATABASE_REPLICA_URLS, 1):
     DATABASES[f"replica_{number}"] = {
         **dj_database_url.parse(
