@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Model
 from django.db.models.expressions import Col
 from django.utils import timezone
@@ -33,6 +33,7 @@ from rest_framework import authentication, exceptions
 
 from apitokens.models import Token, digest_of
 from apitokens.throttling import bad_token_limit, client_address
+from omnitron.db_router import set_caller
 
 # On PostgreSQL the permission names come from a PL/pgSQL function: it keeps
 # its plan for the connection's life, where the same subquery inline was
@@ -142,14 +143,42 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise
 
     def authenticate_credentials(self, key):
+        """The token's user, read where the request reads (a replica: omnitron/db_router.py).
+
+        A token unknown to a replica may have been made a moment ago: the
+        primary is asked too. Once the caller is known, a token read from a
+        replica is read again where the caller's reads now go, when that has
+        changed: the replica may not have replayed the caller's own writes (a
+        revoke, say).
+        """
         alias = router.db_for_read(Token)
-        connection = connections[alias]
-        sql, token_columns, user_columns = token_statement(alias)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [digest_of(key)])
-            row = cursor.fetchone()
+        row = self.token_row(alias, key)
+        if row is None and alias != DEFAULT_DB_ALIAS:
+            alias = DEFAULT_DB_ALIAS
+            row = self.token_row(alias, key)
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        user, token = self.user_and_token(row, alias)
+        set_caller(user.pk)
+        caller_alias = router.db_for_read(Token)
+        if alias != DEFAULT_DB_ALIAS and caller_alias != alias:
+            row = self.token_row(caller_alias, key)
+            if row is None:
+                raise exceptions.AuthenticationFailed(_("Invalid token."))
+            user, token = self.user_and_token(row, caller_alias)
+        return user, token
+
+    @staticmethod
+    def token_row(alias: str, key: str) -> tuple | None:
+        sql, _token_columns, _user_columns = token_statement(alias)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [digest_of(key)])
+            return cursor.fetchone()
+
+    @staticmethod
+    def user_and_token(row: tuple, alias: str) -> tuple:
+        connection = connections[alias]
+        _sql, token_columns, user_columns = token_statement(alias)
         permission_names, *values = row
         split = len(token_columns.columns)
         token = token_columns.instance(values[:split], connection, alias)

@@ -1,6 +1,8 @@
 """Database helpers that differ between PostgreSQL and SQLite."""
 
-from django.db import IntegrityError, connections, models
+from collections.abc import Iterator
+
+from django.db import IntegrityError, connections, models, transaction
 
 from omnitron.migration_operations import PostgreSQLOnlySQL
 
@@ -55,3 +57,26 @@ def commit_without_waiting_for_disk(using: str = "default") -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def stream_in_transaction(queryset: models.QuerySet, chunk_size: int) -> Iterator:
+    """The queryset's rows, `chunk_size` at a time, from one cursor inside a transaction.
+
+    On PostgreSQL `iterator()` reads through a server-side cursor. Outside a
+    transaction Django declares it WITH HOLD so that it outlives each
+    autocommit, and then its FETCHes may reach another server connection
+    behind a pooler in transaction mode (PgBouncer), where the cursor does not
+    exist. Inside one transaction the pooler keeps the cursor's connection
+    for the whole read. Held until the rows are read or the reader closes.
+
+    The database is chosen now, while the request's routing applies (a
+    replica, omnitron/db_router.py), not when a streamed response is read.
+    """
+    alias = queryset.db
+    return _rows_in_transaction(queryset.using(alias), alias, chunk_size)
+
+
+def _rows_in_transaction(queryset: models.QuerySet, alias: str, chunk_size: int) -> Iterator:
+    # Within a caller's transaction the cursor is already inside one: no savepoint needed.
+    with transaction.atomic(using=alias, savepoint=False):
+        yield from queryset.iterator(chunk_size=chunk_size)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "omnitron.db_router.ReadYourWritesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "omnitron.middleware.CommonMiddleware",
@@ -106,6 +107,34 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Streaming replicas of `default` (comma-separated URLs), as `replica_1`, `replica_2`,
+# ...: API GETs read from them, with read-your-writes (omnitron/db_router.py). In
+# tests they mirror the test database by name; only tests marked `replica` read them.
+# Only a PostgreSQL primary has replicas (and WAL positions): with SQLite they are unused.
+DATABASE_REPLICA_URLS = (
+    env_list("DATABASE_REPLICA_URLS")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    else []
+)
+for number, url in enumerate(DATABASE_REPLICA_URLS, 1):
+    DATABASES[f"replica_{number}"] = {
+        **dj_database_url.parse(
+            url,
+            conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+OMNITRON_READ_REPLICAS = [alias for alias in DATABASES if alias.startswith("replica_")]
+DATABASE_ROUTERS = ["omnitron.db_router.ReplicaRouter"]
+# How long a caller reads from the primary after a write, at most (until a replica
+# has replayed it); how far (bytes of WAL) a replica may lag before it is skipped,
+# how often each process checks, and how long a replica that failed stays out.
+OMNITRON_REPLICA_STICKY_SECONDS = env_int("OMNITRON_REPLICA_STICKY_SECONDS", 300)
+OMNITRON_REPLICA_MAX_LAG_BYTES = env_int("OMNITRON_REPLICA_MAX_LAG_BYTES", 16 * 1024 * 1024)
+OMNITRON_REPLICA_CHECK_SECONDS = float(os.environ.get("OMNITRON_REPLICA_CHECK_SECONDS", "5"))
+OMNITRON_REPLICA_RETRY_SECONDS = float(os.environ.get("OMNITRON_REPLICA_RETRY_SECONDS", "30"))
 
 # Named, not left to the default: the token authentication fills ModelBackend's
 # permission cache itself (apitokens/authentication.py), which holds for it alone.

@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.cache import caches
@@ -10,16 +11,36 @@ from rest_framework.test import APIClient
 
 from apitokens.services import issue_token
 from customers.management.commands.create_api_user import grant_api_access
+from omnitron import db_router
 from tests.factories import ChannelFactory
 
 
 def pytest_collection_modifyitems(config, items):
+    if not settings.OMNITRON_READ_REPLICAS:
+        skip_replica = pytest.mark.skip(
+            reason="needs a streaming replica: run scripts/replica.sh and set DATABASE_REPLICA_URLS"
+        )
+        for item in items:
+            if "replica" in item.keywords:
+                item.add_marker(skip_replica)
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL to run it")
     for item in items:
         if "postgresql" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def reads_on_the_primary(request, settings):
+    """Only tests marked `replica` read from replicas.
+
+    A replica mirrors the test database by name but sees only what is
+    committed, and other tests keep their data in a transaction they roll back.
+    """
+    db_router.forget_replica_health()
+    if "replica" not in request.keywords:
+        settings.OMNITRON_READ_REPLICAS = []
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ import tracemalloc
 
 import openpyxl
 import pytest
+from django.db import connection, transaction
 
 from customers.models import Customer
 from customers.oms.serializers import HEADER
@@ -219,3 +220,26 @@ def test_an_export_s_memory_does_not_grow_with_its_rows(api, many_customers, mon
 
     # Ten times the rows; what a row costs in memory must not be kept for all of them.
     assert large < small * 1.5, (small, large)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_export_s_cursor_lives_inside_one_transaction(api, channel, monkeypatch):
+    """Behind PgBouncer in transaction mode a cursor held past its transaction
+    (WITH HOLD) is read from whichever server connection comes next, where it
+    does not exist: the export's cursor must live and die in one transaction."""
+    with transaction.atomic():
+        create_customers(channel, 30)
+    monkeypatch.setattr(OmsCustomerListView, "export_chunk_size", 5)
+    monkeypatch.setattr(CSVRenderer, "rows_per_chunk", 5)
+    response = api.get(URL, {"format": "csv"})
+    chunks = iter(response.streaming_content)
+    first = next(chunks)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT is_holdable FROM pg_cursors")
+        open_cursors = cursor.fetchall()
+    rest = b"".join(chunks)
+
+    assert open_cursors == [(False,)]
+    assert len((first + rest).decode().splitlines()) == 1 + 30
+    assert not connection.in_atomic_block

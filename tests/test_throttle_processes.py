@@ -69,7 +69,12 @@ def two_servers(tmp_path):
         pytest.skip(f"no Redis answers at {REDIS_URL}")
     database = connection.settings_dict
     environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OMNITRON_"))},
+        # The replicas' URLs name the database outside tests, not the test database.
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "OMNITRON_")) and k != "DATABASE_REPLICA_URLS"
+        },
         "DJANGO_SETTINGS_MODULE": "omnitron.settings",
         "DATABASE_URL": (
             f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"

@@ -54,7 +54,12 @@ def process_env(**extra) -> dict:
         f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST']}:"
         f"{settings['PORT'] or 5432}/{settings['NAME']}"
     )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    # The replicas' URLs name the database outside tests, not the test database.
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k != "DATABASE_REPLICA_URLS"
+    }
     return {
         **clean,
         "DJANGO_SETTINGS_MODULE": "omnitron.settings",

@@ -8,6 +8,7 @@ from rest_framework.generics import ListAPIView
 from customers.models import Customer
 from customers.oms.filters import OmsCustomerFilterSet
 from customers.oms.serializers import EXPORT_COLUMNS, HEADER, OmsCustomerSerializer, export_row
+from omnitron.db import stream_in_transaction
 from omnitron.json_renderer import FastJSONRenderer
 from omnitron.metadata import FilteredListMetadata
 from omnitron.table_renderers import CSVRenderer, ExcelRenderer, TableRenderer
@@ -69,7 +70,7 @@ class OmsCustomerListView(ListAPIView):
         if paging & set(self.request.query_params):
             rows = self.paginate_queryset(values)
         else:
-            rows = values.iterator(chunk_size=self.export_chunk_size)
+            rows = stream_in_transaction(values, self.export_chunk_size)
         content_type = renderer.media_type
         if renderer.charset:
             content_type += f"; charset={renderer.charset}"
