@@ -13,7 +13,7 @@ from privacy.models import ConsentChange, FormerAddress
 def customer_export(customer: Customer) -> dict:
     """The customer, its addresses, orders with items, consent history and audit records.
 
-    Five queries whatever the history's length: addresses, orders, their
+    Five queries whatever the history's length (four without orders): addresses, orders, their
     items, consents, and the audit records of
     the customer, its addresses (the deleted ones too) and its orders.
     """

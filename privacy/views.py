@@ -1,4 +1,4 @@
-from django_filters.utils import translate_validation
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -30,35 +30,23 @@ class ConsentChangeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [ConsentPermissions]
 
 
+class CustomerConsentChangeViewSet(ConsentChangeViewSet):
+    """One customer's consent history, newest first (`privacy.view_consentchange`).
+
+    Takes the filters of `consents/`. An unknown customer is a 404.
+    """
+
+    def get_queryset(self):
+        customer = get_object_or_404(Customer.objects.only("pk"), pk=self.kwargs["customer_pk"])
+        return super().get_queryset().filter(customer=customer)
+
+
 class CustomerPrivacyViewSet(IdempotencyKeyMixin, viewsets.GenericViewSet):
-    """A customer's consent history, its anonymization and its export (under customers/{pk}/)."""
+    """A customer's anonymization and its export (under customers/{pk}/)."""
 
     queryset = Customer.objects.all()
     serializer_class = CustomerSerializer
     filter_backends: list = []
-
-    @extend_schema(responses=ConsentChangeSerializer(many=True), filters=True, parameters=None)
-    @action(
-        detail=True,
-        methods=["get"],
-        permission_classes=[ConsentPermissions],
-        pagination_class=NewestFirstCursorPagination,
-    )
-    def consents(self, request, pk=None):
-        """The customer's consent history, newest first (`privacy.view_consentchange`).
-
-        Takes the filters of `consents/`.
-        """
-        customer = self.get_object()
-        filterset = ConsentChangeFilterSet(
-            request.query_params,
-            queryset=ConsentChange.objects.filter(customer=customer),
-            request=request,
-        )
-        if not filterset.is_valid():
-            raise translate_validation(filterset.errors)
-        page = self.paginate_queryset(filterset.qs)
-        return self.get_paginated_response(ConsentChangeSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses=CustomerSerializer)
     @action(

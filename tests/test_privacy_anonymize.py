@@ -9,8 +9,10 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import models
+from rest_framework.test import APIClient
 
 from audit.models import Action, AuditEvent
 from customers.models import Customer
@@ -327,6 +329,8 @@ def test_anonymize_needs_its_own_permission(api, channel):
 
 def test_unknown_customer_is_a_404(everything_api):
     assert everything_api.post("/api/v1/customers/999999/anonymize/").status_code == 404
+    assert everything_api.post(f"/api/v1/customers/{'9' * 40}/anonymize/").status_code == 404
+    assert everything_api.get(f"/api/v1/customers/{'9' * 40}/export/").status_code == 404
 
 
 def test_anonymize_replays_with_an_idempotency_key(person, everything_api):
@@ -363,3 +367,18 @@ def test_command_anonymizes_ids_from_arguments_and_a_file(person, bystander, tmp
     assert not Customer.objects.filter(pk__in=[person.pk, bystander.pk], is_active=True).exists()
     assert stored_copies([*REMOVED, "mehmet@example.com"]) == []
     assert AuditEvent.objects.get(object_id=person.pk, action=Action.ANONYMIZE).source == "command"
+
+
+def test_create_api_user_grants_the_privacy_permissions_only_when_asked(person):
+    call_command("create_api_user", "plain-robot", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("create_api_user", "privacy-robot", "--privacy", stdout=out)
+    plain = client_for(get_user_model().objects.get(username="plain-robot"))
+    privacy = APIClient()
+    privacy.credentials(HTTP_AUTHORIZATION=f"Token {out.getvalue().strip()}")
+
+    assert plain.get(f"/api/v1/customers/{person.pk}/export/").status_code == 403
+    assert plain.post(f"/api/v1/customers/{person.pk}/anonymize/").status_code == 403
+    assert privacy.get(f"/api/v1/customers/{person.pk}/consents/").status_code == 200
+    assert privacy.get(f"/api/v1/customers/{person.pk}/export/").status_code == 200
+    assert privacy.post(f"/api/v1/customers/{person.pk}/anonymize/").status_code == 200

@@ -144,6 +144,7 @@ def test_consents_need_their_permission(api, channel):
 
 def test_unknown_customer_and_bad_filters_are_answered(consent_api):
     assert consent_api.get("/api/v1/customers/999999/consents/").status_code == 404
+    assert consent_api.get(f"/api/v1/customers/{'9' * 40}/consents/").status_code == 404
     response = consent_api.get("/api/v1/consents/", {"changed_at__gte": "yesterday"})
     assert response.status_code == 400 and "changed_at__gte" in response.json()
     assert consent_api.get("/api/v1/consents/", {"limit": "0"}).status_code == 400
