@@ -230,6 +230,30 @@ class AddressService:
             current.delete()
 
     @classmethod
+    def delete_addresses_of(cls, customer: Customer, audit_context: AuditContext) -> None:
+        """Delete the customer's addresses, each with a `delete` audit record (customer deletion).
+
+        Runs in the caller's transaction, which holds the customer's row lock.
+        Raises django's ProtectedError if something still refers to one of them.
+        """
+        addresses = list(Address.objects.filter(customer=customer).order_by("pk"))
+        if not addresses:
+            return
+        record_audit_events(
+            audit_event_values(
+                address,
+                Action.DELETE,
+                {
+                    field: [audit_value(address, field), None]
+                    for field in sorted([*SORTED_WRITABLE_FIELDS, "hash_data"])
+                },
+                audit_context,
+            )
+            for address in addresses
+        )
+        Address.objects.filter(pk__in=[address.pk for address in addresses]).delete()
+
+    @classmethod
     def upsert_addresses(
         cls, records: Sequence[AddressRecord], audit_context: AuditContext | None = None
     ) -> list[int]:

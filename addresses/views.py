@@ -1,8 +1,6 @@
 """The address routes: every address, and a sales channel's customers' addresses."""
 
 from django.db.models import QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -17,7 +15,7 @@ from addresses.models import Address
 from addresses.serializers import AddressSerializer
 from addresses.services import AddressService
 from audit.context import audit_context_for_request
-from channels.models import Channel
+from channels.views import ChannelOfURLMixin
 from customers.selectors import customers_in_channel
 from idempotency.views import IdempotencyKeyMixin
 from locations.views import ID_PATTERN, LocationListMetadata
@@ -93,22 +91,12 @@ class AddressViewSet(IdempotencyKeyMixin, ConditionalRequestsMixin, viewsets.Mod
         )
 
 
-class ChannelAddressViewSet(AddressViewSet):
+class ChannelAddressViewSet(ChannelOfURLMixin, AddressViewSet):
     """The addresses of one sales channel's customers.
 
     An address of another channel's customer is a 404 here; a write naming a
     customer of another channel is a 400 naming `customer`.
     """
-
-    def get_channel(self) -> Channel:
-        if not hasattr(self, "_channel"):
-            # A run of digits too long for an integer (Python refuses over 4300) is no channel.
-            try:
-                channel_id = int(self.kwargs["channel_id"])
-            except ValueError:
-                raise Http404 from None
-            self._channel = get_object_or_404(Channel, pk=channel_id)
-        return self._channel
 
     def get_queryset(self) -> QuerySet[Address]:
         return super().get_queryset().filter(customer__channel_id=self.get_channel().pk)

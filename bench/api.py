@@ -55,6 +55,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
+from addresses.models import Address  # noqa: E402
 from audit.models import AuditEvent  # noqa: E402
 from bench import dataset  # noqa: E402
 from bench.generate_orders import OrderFileGenerator  # noqa: E402
@@ -64,6 +65,7 @@ from bench.server import ServerConfig, running_server, status_of  # noqa: E402
 from channels.models import Channel, ChannelType  # noqa: E402
 from customers.management.commands.create_api_user import grant_api_access  # noqa: E402
 from customers.models import Customer  # noqa: E402
+from locations.models import Country  # noqa: E402
 from orders.models import Order, OrderItem  # noqa: E402
 
 API_SECTION = "API against the plain-DRF baseline (bench/api.py)"
@@ -439,6 +441,8 @@ def measure_import(settings: Settings) -> ImportResult:
     """
     from bench.import_orders import import_naively  # sets Django up: import only when needed
 
+    if not Country.objects.filter(code="TR").exists():  # the places the orders ship to
+        call_command("load_locations", stdout=io.StringIO())
     generator = OrderFileGenerator(settings.import_orders, max(1, settings.import_orders * 3 // 10))
     lines = list(generator.lines())
     head = lines[: settings.naive_import_orders]
@@ -494,7 +498,8 @@ def remove_import_channels() -> None:
     orders = f"SELECT id FROM {table(Order)} WHERE channel_id IN ({channels})"
     customers = f"SELECT id FROM {table(Customer)} WHERE channel_id IN ({channels})"
     pattern = dataset.IMPORT_CHANNEL_PREFIX + "%"
-    types = ContentType.objects.get_for_models(Order, Customer)
+    addresses = f"SELECT id FROM {table(Address)} WHERE customer_id IN ({customers})"
+    types = ContentType.objects.get_for_models(Order, Customer, Address)
     statements = [
         (
             f"DELETE FROM {table(AuditEvent)} "
@@ -507,7 +512,13 @@ def remove_import_channels() -> None:
             [types[Customer].pk, pattern],
         ),
         (f"DELETE FROM {table(OrderItem)} WHERE order_id IN ({orders})", [pattern]),
+        (
+            f"DELETE FROM {table(AuditEvent)} "
+            f"WHERE content_type_id = %s AND object_id IN ({addresses})",
+            [types[Address].pk, pattern],
+        ),
         (f"DELETE FROM {table(Order)} WHERE channel_id IN ({channels})", [pattern]),
+        (f"DELETE FROM {table(Address)} WHERE customer_id IN ({customers})", [pattern]),
         (f"DELETE FROM {table(Customer)} WHERE channel_id IN ({channels})", [pattern]),
         (f"DELETE FROM {table(Channel)} WHERE name LIKE %s", [pattern]),
     ]

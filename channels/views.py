@@ -1,3 +1,5 @@
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from rest_framework import viewsets
 
 from audit.context import audit_context_for_request
@@ -42,3 +44,20 @@ class ChannelViewSet(IdempotencyKeyMixin, ConditionalRequestsMixin, viewsets.Mod
             audit_context=audit_context_for_request(self.request),
             if_match=self.if_match_tags,
         )
+
+
+class ChannelOfURLMixin:
+    """For the views under `channel/{channel_id}/`: the sales channel the URL names.
+
+    An unknown channel is a 404, as is a run of digits too long for an integer
+    (Python refuses to convert over 4300 digits): no channel, not a 500.
+    """
+
+    def get_channel(self) -> Channel:
+        if not hasattr(self, "_channel"):
+            try:
+                channel_id = int(self.kwargs["channel_id"])
+            except ValueError:
+                raise Http404 from None
+            self._channel = get_object_or_404(Channel, pk=channel_id)
+        return self._channel

@@ -10,7 +10,7 @@ import dataclasses
 import enum
 import functools
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -81,7 +81,6 @@ class _CustomerBatchUpsert:
         self,
         records: Sequence[dict[str, Any]],
         record_dates: Sequence[datetime | None] | None = None,
-        carried_dates: Mapping[int, datetime | None] | None = None,
     ) -> list[UpsertResult]:
         required = (self.identifier_field, "channel_code", "email")
         cleaned = [_cleaned_record(record, required) for record in records]
@@ -92,11 +91,10 @@ class _CustomerBatchUpsert:
         codes_taken = self._channel_codes_taken(valid, customers)
         dated = record_dates is not None
         record_dates = record_dates if dated else [None] * len(records)
-        carried_dates = carried_dates or {}
-        # Where dates are given: the date of the data each customer carries.
-        carried: dict[int, tuple] = {}
         created: list[Customer] = []
         changed_fields: dict[int, tuple[Customer, set[str]]] = {}
+        # Known customers whose data stays but whose date moves on (no visible change).
+        redated: dict[int, Customer] = {}
         events: list[_PendingEvent] = []
         results = []
         for (record, errors), as_of in zip(cleaned, record_dates, strict=True):
@@ -116,32 +114,37 @@ class _CustomerBatchUpsert:
                         UpsertResult(Outcome.REJECTED, errors={"channel_code": [message]})
                     )
                     continue
-                customer = Customer(channel_id=self.channel.pk, **record)
+                customer = Customer(channel_id=self.channel.pk, order_data_date=as_of, **record)
                 customers[key] = customer
-                carried[id(customer)] = _version(as_of)
                 codes_taken.add(code)
                 created.append(customer)
                 events.append(_PendingEvent(customer, Action.CREATE, creation_changes(customer)))
                 results.append(UpsertResult(Outcome.CREATED, customer))
                 continue
+            redate = False
             if dated:
-                if id(customer) not in carried:
-                    carried[id(customer)] = _version(carried_dates.get(customer.pk))
-                if _version(as_of) < carried[id(customer)]:
+                if _version(as_of) < _version(customer.order_data_date):
                     results.append(UpsertResult(Outcome.OUTDATED, customer))
                     continue
-                carried[id(customer)] = _version(as_of)
+                redate = as_of != customer.order_data_date
+                customer.order_data_date = as_of
             changes = self._apply(customer, record)
+            # A customer this batch creates is inserted as last seen: no UPDATE for it.
+            if customer.pk is not None and changes:
+                changed_fields.setdefault(id(customer), (customer, set()))[1].update(changes)
+            elif customer.pk is not None and redate:
+                redated[id(customer)] = customer
             if not changes:
                 results.append(UpsertResult(Outcome.UNCHANGED, customer))
                 continue
-            # A customer this batch creates is inserted as last seen: no UPDATE for it.
-            if customer.pk is not None:
-                changed_fields.setdefault(id(customer), (customer, set()))[1].update(changes)
             events.append(_PendingEvent(customer, Action.UPDATE, changes))
             results.append(UpsertResult(Outcome.UPDATED, customer))
         bulk_insert(Customer, created)
-        self._save_changes(changed_fields.values())
+        self._save_changes(changed_fields.values(), dated)
+        if redated:
+            only_redated = [c for key, c in redated.items() if key not in changed_fields]
+            if only_redated:
+                _update_fields(only_redated, ["order_data_date"])
         record_audit_events(
             audit_event_values(e.customer, e.action, e.changes, self.context) for e in events
         )
@@ -160,7 +163,15 @@ class _CustomerBatchUpsert:
         found = (
             Customer.objects.select_for_update()
             .filter(channel=self.channel, **{f"{self.identifier_field}__in": keys})
-            .only(*fields, self.identifier_field, "channel", "channel_code", "email", "version")
+            .only(
+                *fields,
+                self.identifier_field,
+                "channel",
+                "channel_code",
+                "email",
+                "version",
+                "order_data_date",
+            )
             .order_by("pk")
         )
         for customer in found:
@@ -192,10 +203,11 @@ class _CustomerBatchUpsert:
         return changes
 
     @staticmethod
-    def _save_changes(changed: "list[tuple[Customer, set[str]]]") -> None:
+    def _save_changes(changed: "list[tuple[Customer, set[str]]]", dated: bool) -> None:
         """One UPDATE per set of changed fields: other columns are left as they are.
 
-        Each changed customer's `version` is incremented, so that its ETag changes.
+        Each changed customer's `version` is incremented, so that its ETag
+        changes; with dates, the date of the data it now carries is written too.
         """
         now = timezone.now()
         by_fields: dict[frozenset, list[Model]] = defaultdict(list)
@@ -204,7 +216,8 @@ class _CustomerBatchUpsert:
             customer.version += 1  # the row is locked: see _locked_customers
             by_fields[frozenset(fields)].append(customer)
         for fields, customers in by_fields.items():
-            _update_fields(customers, [*sorted(fields), "modified_date", "version"])
+            dates = ["order_data_date"] if dated else []
+            _update_fields(customers, [*sorted(fields), "modified_date", "version", *dates])
 
 
 def _update_fields(customers: list[Model], fields: list[str]) -> None:

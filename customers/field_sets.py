@@ -6,7 +6,7 @@ from typing import Any, TypedDict
 from channels.models import Channel
 from customers.models import Customer
 
-READ_ONLY_FIELDS = frozenset({"id", "created_date", "modified_date", "version"})
+READ_ONLY_FIELDS = frozenset({"id", "created_date", "modified_date", "version", "order_data_date"})
 WRITABLE_FIELDS = frozenset(
     f.name for f in Customer._meta.concrete_fields if f.name not in READ_ONLY_FIELDS
 )

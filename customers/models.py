@@ -56,6 +56,9 @@ class Customer(models.Model):
     localized_attributes_kwargs = json_object_field()
     # +1 with every change the service writes: the ETag is derived from it.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The date of the order whose data the customer carries (the order import):
+    # an older order's data is not applied. Read with the row the import locks.
+    order_data_date = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-id"]

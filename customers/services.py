@@ -5,7 +5,7 @@ transaction with its audit record; the unique constraint in the database, not
 a prior SELECT, decides duplicates.
 """
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Unpack
@@ -39,6 +39,18 @@ from omnitron.conditional import check_if_match
 from omnitron.db import is_unique_violation
 
 UNIQUE_CHANNEL_CODE = "customer_unique_channel_code"
+
+# What an app deletes with a customer, through its own service (so each row it
+# owns is audited). Apps above customers register here, from AppConfig.ready():
+# customers does not import them.
+DependentsDeleter = Callable[[Customer, AuditContext], None]
+_dependents_deleters: list[DependentsDeleter] = []
+
+
+def delete_with_customers(deleter: DependentsDeleter) -> None:
+    """Have `deleter(customer, audit_context)` run before a customer's row is deleted."""
+    if deleter not in _dependents_deleters:
+        _dependents_deleters.append(deleter)
 
 
 def resolve_audit_context(audit_context: AuditContext | None) -> AuditContext:
@@ -146,7 +158,6 @@ class CustomerService:
         audit_context: AuditContext | None = None,
         *,
         record_dates: Sequence[datetime | None] | None = None,
-        carried_dates: Mapping[int, datetime | None] | None = None,
     ) -> list[UpsertResult]:
         """Create or update the customer of each record, in order; one result per record.
 
@@ -160,11 +171,13 @@ class CustomerService:
 
         With `record_dates` (one a record: the date of its data, such as its
         order's), a customer only takes data at least as new as the data it
-        carries: a known customer's date is `carried_dates[pk]` (none: older
-        than any date), then each applied record's. An older record is
+        carries: its `order_data_date` (none: older than any date), which
+        each applied record sets to its own date. An older record is
         OUTDATED and writes nothing; of two records of one date, the later
-        wins. Must run inside the caller's transaction; the customers it
-        reads stay locked until that transaction ends.
+        wins. A newer record that changes nothing moves the date on alone,
+        with no audit record (the customer's data is as it was). Must run
+        inside the caller's transaction; the customers it reads stay locked
+        until that transaction ends.
         """
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("upsert_customers must run inside a transaction.")
@@ -172,7 +185,7 @@ class CustomerService:
             check_field_names(record)
         context = resolve_audit_context(audit_context)
         upsert = _CustomerBatchUpsert(channel, identifier_field, context)
-        return upsert.run(records, record_dates, carried_dates)
+        return upsert.run(records, record_dates)
 
     @classmethod
     def delete_customer(
@@ -184,6 +197,8 @@ class CustomerService:
     ) -> None:
         """Delete the customer, recording every field's last value.
 
+        What other apps keep of the customer (its addresses) goes first,
+        through their services (delete_with_customers), in this transaction.
         Raises CustomerDeletionNotAllowed if the customer has orders, and
         PreconditionFailed if its ETag is not one of `if_match` (when given);
         then nothing is removed. Raises CustomerNotFound if it was deleted
@@ -199,6 +214,8 @@ class CustomerService:
             record_audit_event(current, Action.DELETE, changes, context)
             try:
                 with transaction.atomic():
+                    for delete_dependents in _dependents_deleters:
+                        delete_dependents(current, context)
                     current.delete()
             except ProtectedError as error:
                 raise CustomerDeletionNotAllowed() from error

@@ -1,6 +1,4 @@
 from django.db.models import QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,7 +15,7 @@ from audit.context import audit_context_for_request
 from audit.permissions import AuditEventPermissions
 from audit.selectors import audit_events_of
 from audit.serializers import AuditEventSerializer
-from channels.models import Channel
+from channels.views import ChannelOfURLMixin
 from customers.exceptions import CHANNEL_CHANGE_ERROR_CODE
 from customers.filters import KEYS_FIRST_FILTERS, SAFE_JSON_KEY, CustomerFilterSet
 from customers.models import Customer
@@ -173,7 +171,7 @@ CHANNEL_UPDATE_SCHEMA = extend_schema(request=ChannelCustomerSerializer, respons
     update=CHANNEL_UPDATE_SCHEMA,
     partial_update=CHANNEL_UPDATE_SCHEMA,
 )
-class ChannelCustomerViewSet(CustomerViewSet):
+class ChannelCustomerViewSet(ChannelOfURLMixin, CustomerViewSet):
     """The sales-channel integration view: the customers of one channel.
 
     A customer of another channel is a 404 here. On writes `channel` may be
@@ -181,17 +179,6 @@ class ChannelCustomerViewSet(CustomerViewSet):
     """
 
     write_actions = frozenset({"create", "update", "partial_update"})
-
-    def get_channel(self) -> Channel:
-        if not hasattr(self, "_channel"):
-            # The URL admits any run of digits: one too long for an integer
-            # (Python refuses to convert over 4300 digits) is no channel, not a 500.
-            try:
-                channel_id = int(self.kwargs["channel_id"])
-            except ValueError:
-                raise Http404 from None
-            self._channel = get_object_or_404(Channel, pk=channel_id)
-        return self._channel
 
     def customers(self) -> QuerySet[Customer]:
         return customers_in_channel(self.get_channel().pk)

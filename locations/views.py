@@ -1,12 +1,10 @@
 """The location lists: staff write them, integrations read them (also per sales channel)."""
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from rest_framework import viewsets
 from rest_framework.metadata import SimpleMetadata
 
 from audit.context import audit_context_for_request
-from channels.models import Channel
+from channels.views import ChannelOfURLMixin
 from locations.filters import (
     CityFilterSet,
     CountryFilterSet,
@@ -97,7 +95,7 @@ class DistrictViewSet(LocationViewSet):
     filterset_class = DistrictFilterSet
 
 
-class ChannelLocationViewSet(viewsets.ReadOnlyModelViewSet):
+class ChannelLocationViewSet(ChannelOfURLMixin, viewsets.ReadOnlyModelViewSet):
     """A location list as a sales channel's integration reads it: the channel must exist.
 
     The rows are those of the plain route; an integration finds its own codes
@@ -110,16 +108,6 @@ class ChannelLocationViewSet(viewsets.ReadOnlyModelViewSet):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.get_channel()
-
-    def get_channel(self) -> Channel:
-        if not hasattr(self, "_channel"):
-            # A run of digits too long for an integer (Python refuses over 4300) is no channel.
-            try:
-                channel_id = int(self.kwargs["channel_id"])
-            except ValueError:
-                raise Http404 from None
-            self._channel = get_object_or_404(Channel, pk=channel_id)
-        return self._channel
 
 
 class ChannelCountryViewSet(ChannelLocationViewSet):

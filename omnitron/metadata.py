@@ -111,7 +111,9 @@ def describe_filter_lookups(filterset_class) -> dict[str, dict]:
             stem,
             {"type": documented.get(stem) or documented_type(filter_), "lookup_types": []},
         )
-        entry["lookup_types"].append(lookup or filter_.lookup_expr)
+        lookup = lookup or filter_.lookup_expr
+        if lookup not in entry["lookup_types"]:  # `number` and `number__exact` are one lookup
+            entry["lookup_types"].append(lookup)
     for stem, (type_name, lookups) in getattr(filterset_class, "per_request_filters", {}).items():
         described[stem] = {"type": type_name, "lookup_types": list(lookups)}
     return described

@@ -20,6 +20,7 @@ from django.db import IntegrityError, OperationalError, connection
 from audit.context import AuditContext
 from channels.models import Channel
 from orders.order_lines import OrderLine, RejectedLine, parse_order_line
+from orders.places import PlaceResolver
 from orders.services import BatchReport, OrderImportService
 
 DEFAULT_BATCH_SIZE = 1000
@@ -77,6 +78,8 @@ class OrderFileImporter:
         self.read_bytes = 0
         self.parse_in_worker = parse_in_worker
         self.summary = ImportSummary()
+        # Read once a run: most orders ship to places the run has seen already.
+        self.places = PlaceResolver(channel.pk)
 
     def run(self, stream: Iterable[bytes]) -> ImportSummary:
         """Import every line of `stream`; chunks are parsed one ahead of the writes.
@@ -119,7 +122,7 @@ class OrderFileImporter:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 report = OrderImportService.import_batch(
-                    self.channel, batch, self.context, self.identifier_field
+                    self.channel, batch, self.context, self.identifier_field, self.places
                 )
                 break
             except (IntegrityError, OperationalError):

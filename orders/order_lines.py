@@ -1,23 +1,28 @@
-"""Reading one line of a marketplace order file into unsaved, validated model values.
+"""Reading one marketplace order (an import line, a create_orders body) into clean values.
 
-A line is one JSON object:
+An order is one JSON object, in the shape a marketplace integration hands it over:
 
-    {"number": "TY-1001", "amount": "120.50", "ordered_at": "2026-03-01T10:00:00Z",
-     "discount_amount": "10.00", "refund_amount": "0", "shipping_amount": "5.00",
-     "currency": "TRY", "status": "delivered", "remote_id": "991",
-     "items": [{"product_sku": "SKU-1", "product_name": "Mug", "quantity": 2,
-                "price": "60.25", "discount_amount": "5.00"}],
-     "customer": {"channel_code": "C-1", "email": "ayse@example.com",
-                  "first_name": "Ayşe", "phone_number": "+905551112233", ...}}
+    {"order": {"number": "MP-100045", "remote_id": "8812734", "currency": "TRY",
+               "amount": "149.90", "shipping_amount": "9.90", "discount_amount": "10.00",
+               "refund_amount": "0.00", "created_at": "2026-10-01T10:00:00Z",
+               "status": "new", "extra_field": {},
+               "customer": {"channel_code": "C-771", "email": "ayse@example.com", ...},
+               "shipping_address": {...}, "billing_address": {...}},
+     "order_item": [{"remote_id": "1", "product": "SKU-1", "price_currency": "TRY",
+                     "price": "79.95", "tax_rate": "20", "discount_amount": "5.00",
+                     "extra_field": {}}]}
 
-`number`, `amount`, `customer.email` and `customer.channel_code` are required,
-and so is the channel's identifier field (`email` or `phone_number`) where its
-conf names one; so are an item's `product_sku` and `price`. Amounts are never
-negative. A line takes no more than the API takes: at most MAX_ORDER_ITEMS
-items, and no more bytes than a request body may hold. The customer object
-takes any writable customer field and nothing else (a field this service
-cannot store is an error, not silently dropped). Other order keys are kept in
-the order's raw payload. Nothing here touches the database.
+`order.number`, `order.amount`, `order.customer.email` and
+`order.customer.channel_code` are required, and so is the channel's identifier
+field (`email` or `phone_number`) where its conf names one; so are an item's
+`product` (its SKU) and `price`. An item is one unit (quantity 1).
+`order.created_at`, else `order.date_placed`, is the order's date. Amounts are
+never negative. An order takes no more than the API takes: at most
+MAX_ORDER_ITEMS items, and no more bytes than a request body may hold. Keys
+this service does not store, anywhere (the customer's included), are kept
+in the order's raw payload, never an error. Errors name the field by its
+path (`order.customer.email`, `order_item[0].price`). Nothing here touches
+the database: the addresses' places are resolved by the import service.
 """
 
 import dataclasses
@@ -33,12 +38,35 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from addresses.field_sets import FOREIGN_KEYS as ADDRESS_FOREIGN_KEYS
+from addresses.field_sets import WRITABLE_FIELDS as ADDRESS_FIELDS
+from addresses.models import Address
 from customers.field_sets import WRITABLE_FIELDS
 from customers.models import Customer
 from omnitron.validators import SURROGATES, validate_json_object
 from orders.models import ORDER_DATA_FIELDS, Order, OrderItem
+from orders.places import Place, read_place
 
-ITEM_FIELDS = ("product_sku", "product_name", "quantity", "price", "discount_amount")
+# The item's keys, by the column each fills (`product` is the SKU).
+ITEM_KEYS = {
+    "product": "product_sku",
+    "product_name": "product_name",
+    "price": "price",
+    "price_currency": "price_currency",
+    "tax_rate": "tax_rate",
+    "discount_amount": "discount_amount",
+    "remote_id": "remote_id",
+    "extra_field": "extra_field",
+}
+REQUIRED_ITEM_KEYS = ("product", "price")
+# The order's date, by the first of these keys the order gives.
+ORDER_DATE_KEYS = ("created_at", "date_placed")
+ORDER_KEYS = [name for name in ORDER_DATA_FIELDS if name != "ordered_at"]
+REQUIRED_ORDER_KEYS = ("number", "amount", "customer")
+ADDRESS_KEYS = ("shipping_address", "billing_address")
+# An address object's values beside its place (orders.places) and its customer.
+ADDRESS_VALUE_FIELDS = tuple(f for f in ADDRESS_FIELDS if f not in ADDRESS_FOREIGN_KEYS)
+REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "phone_number", "line")
 # Far above any basket a marketplace sends; a line of 60,000 would cost a batch seconds.
 MAX_ORDER_ITEMS = 1000
 CUSTOMER_FIELDS = WRITABLE_FIELDS - {"channel"}
@@ -54,7 +82,7 @@ def _defaults(model, names) -> dict[str, Any]:
 
 
 class RejectedLine(Exception):
-    """A line that cannot be imported; `errors` names each bad field ("customer.email")."""
+    """An order that cannot be imported; `errors` names each bad field ("order.customer.email")."""
 
     def __init__(self, errors: dict[str, list[str]]):
         self.errors = errors
@@ -73,10 +101,14 @@ class OrderLine:
     import copies them into the tables without building model instances."""
 
     line_number: int
-    order: dict[str, Any]  # every ORDER_DATA_FIELDS value and the raw payload
+    order: dict[str, Any]  # every ORDER_DATA_FIELDS value
     items: list[dict[str, Any]]  # OrderItem values, the order left out
-    customer: dict[str, Any]  # the customer fields the line gives
-    text: bytes  # the line as read
+    customer: dict[str, Any]  # the customer fields the order gives (none: by customer_id)
+    text: bytes  # the order as read: its raw payload
+    # create_orders only: the pk of a customer of the channel, instead of its fields.
+    customer_id: int | None = None
+    # {"shipping_address": the address's values or its pk (create_orders), ...}
+    addresses: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def number(self) -> str:
@@ -86,7 +118,7 @@ class OrderLine:
 def parse_order_line(
     raw: bytes, line_number: int, identifier_field: str, max_bytes: int | None = None
 ) -> OrderLine:
-    """The order of one line, validated as the models validate; raises RejectedLine.
+    """The order of one line of an import file, validated; raises RejectedLine.
 
     `max_bytes`: the longest line taken (None: any), the API's limit on a
     request body, so that the import takes nothing the API would refuse.
@@ -106,39 +138,126 @@ def parse_order_line(
         raise RejectedLine({"line": [f"Not JSON: {error}."]}) from None
     except RecursionError:
         raise RejectedLine({"line": ["Not JSON: nested too deeply."]}) from None
+    line = parse_order(payload, identifier_field, line_number=line_number, raw=raw)
+    return line
+
+
+def parse_order(
+    payload: Any,
+    identifier_field: str,
+    *,
+    line_number: int = 1,
+    raw: bytes | None = None,
+    references: bool = False,
+) -> OrderLine:
+    """The order of a decoded payload, validated; raises RejectedLine.
+
+    `raw`: the payload's text as received (None: the payload is encoded
+    here). `references`: the customer and each address may be given by pk
+    (create_orders), checked against the channel by the service.
+    """
     if not isinstance(payload, dict):
         raise RejectedLine({"line": ["Expected a JSON object."]})
-
     errors: dict[str, list[str]] = {}
-    missing = [name for name in ("number", "amount", "customer") if name not in payload]
-    for name in missing:
-        errors[name] = ["This field is required."]
-    customer_data = payload.get("customer")
-    if "customer" in payload and not isinstance(customer_data, dict):
-        errors["customer"] = ["Expected a JSON object."]
-    items_data = payload.get("items", [])
+    order_data = payload.get("order")
+    if order_data is None:
+        raise RejectedLine({"order": ["This field is required."]})
+    if not isinstance(order_data, dict):
+        raise RejectedLine({"order": ["Expected a JSON object."]})
+    for name in REQUIRED_ORDER_KEYS:
+        if name not in order_data:
+            errors[f"order.{name}"] = ["This field is required."]
+    items_data = payload.get("order_item", [])
     if not isinstance(items_data, list) or not all(isinstance(i, dict) for i in items_data):
-        errors["items"] = ["Expected a list of JSON objects."]
+        errors["order_item"] = ["Expected a list of JSON objects."]
+        items_data = []
     elif len(items_data) > MAX_ORDER_ITEMS:
-        errors["items"] = [f"At most {MAX_ORDER_ITEMS} items an order."]
-    if errors:
-        raise RejectedLine(errors)
-    for i, item in enumerate(items_data):
-        for name in REQUIRED_ITEM_FIELDS:
-            if name not in item:
-                errors[f"items[{i}].{name}"] = ["This field is required."]
+        # Not read further: a line of 60,000 items would cost a batch seconds.
+        raise RejectedLine({"order_item": [f"At most {MAX_ORDER_ITEMS} items an order."]})
+    customer_data = order_data.get("customer")
+    customer_id = None
+    if references and _is_pk(customer_data):
+        customer_id, customer_data = customer_data, None
+    elif customer_data is not None and not isinstance(customer_data, dict):
+        expected = "a customer's pk or a JSON object" if references else "a JSON object"
+        errors["order.customer"] = [f"Expected {expected}."]
+        customer_data = None
 
-    order = {**ORDER_DEFAULTS, **_clean_values(Order, payload, ORDER_DATA_FIELDS, "", errors)}
-    items = [
-        {**ITEM_DEFAULTS, **_clean_values(OrderItem, item, ITEM_FIELDS, f"items[{i}].", errors)}
-        for i, item in enumerate(items_data)
-    ]
-    customer = _clean_customer(customer_data, identifier_field, errors)
-    if not errors:
+    order = {**ORDER_DEFAULTS, **_clean_values(Order, order_data, ORDER_KEYS, "order.", errors)}
+    order["ordered_at"] = _order_date(order_data, errors)
+    items = [_clean_item(item, f"order_item[{i}].", errors) for i, item in enumerate(items_data)]
+    customer = {}
+    if customer_data is not None:
+        customer = _clean_customer(customer_data, identifier_field, errors)
+    addresses = {
+        key: _parse_address(order_data[key], f"order.{key}", references, errors)
+        for key in ADDRESS_KEYS
+        if order_data.get(key) is not None
+    }
+    if raw is None:
+        raw = json.dumps(payload, ensure_ascii=False).encode()
+        if not errors:
+            _check_json_object(payload, errors)
+    elif not errors:
         _check_payload(payload, raw, errors)  # what the fields above did not cover
     if errors:
         raise RejectedLine(errors)
-    return OrderLine(line_number, order, items, customer, raw)
+    return OrderLine(
+        line_number, order, items, customer, raw, customer_id=customer_id, addresses=addresses
+    )
+
+
+def _is_pk(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _order_date(order_data: dict, errors: dict) -> datetime | None:
+    for key in ORDER_DATE_KEYS:
+        if order_data.get(key) is not None:
+            cleaned, messages = _clean_scalar(
+                Order, "ordered_at", type(order_data[key]), order_data[key]
+            )
+            if messages:
+                errors[f"order.{key}"] = list(messages)
+            return cleaned
+    return None
+
+
+def _clean_item(data: dict, prefix: str, errors: dict) -> dict[str, Any]:
+    for name in REQUIRED_ITEM_KEYS:
+        if name not in data:
+            errors[prefix + name] = ["This field is required."]
+    renamed = {column: data[key] for key, column in ITEM_KEYS.items() if key in data}
+    item_errors: dict[str, list[str]] = {}
+    values = _clean_values(OrderItem, renamed, ITEM_KEYS.values(), "", item_errors)
+    columns_to_keys = {column: key for key, column in ITEM_KEYS.items()}
+    for column, messages in item_errors.items():
+        errors[prefix + columns_to_keys[column]] = messages
+    return {**ITEM_DEFAULTS, **values}
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderAddress:
+    """An address as the order gives it: where (to be resolved), and its values."""
+
+    place: Place
+    values: dict[str, Any]  # Address column values, without the customer and the places
+
+
+def _parse_address(data: Any, prefix: str, references: bool, errors: dict) -> Any:
+    """An OrderAddress (or, with `references`, an address's pk); errors under `prefix`."""
+    if references and _is_pk(data):
+        return data
+    if not isinstance(data, dict):
+        expected = "an address's pk or a JSON object" if references else "a JSON object"
+        errors[prefix] = [f"Expected {expected}."]
+        return None
+    place = read_place(data, prefix + ".", errors)
+    values = _clean_values(Address, data, ADDRESS_VALUE_FIELDS, prefix + ".", errors)
+    for name in REQUIRED_ADDRESS_FIELDS:
+        if data.get(name) in (None, ""):
+            errors[f"{prefix}.{name}"] = ["This field is required."]
+    return OrderAddress(place, values) if place is not None else None
 
 
 def _refuse_constant(name: str):
@@ -160,29 +279,37 @@ def _check_payload(payload: dict, raw: bytes, errors: dict) -> None:
     escapes: without those in the text, the walk is not needed.
     """
     if JSONB_REFUSED_ESCAPE.search(raw):
-        try:
-            validate_json_object(payload)
-        except ValidationError as error:
-            errors["line"] = error.messages
+        _check_json_object(payload, errors)
+
+
+def _check_json_object(payload: dict, errors: dict) -> None:
+    try:
+        validate_json_object(payload)
+    except ValidationError as error:
+        errors["line"] = error.messages
 
 
 def _clean_customer(data: dict, identifier_field: str, errors: dict) -> dict[str, Any]:
-    for name in sorted(set(data) - CUSTOMER_FIELDS):
-        errors[f"customer.{name}"] = ["Not a customer field."]
+    """The customer fields the object gives; other keys stay in the raw payload only."""
     for name in {*REQUIRED_CUSTOMER_FIELDS, identifier_field}:
         if data.get(name) in (None, ""):
-            errors[f"customer.{name}"] = ["This field is required."]
-    return _clean_values(Customer, data, CUSTOMER_FIELDS, "customer.", errors)
+            errors[f"order.customer.{name}"] = ["This field is required."]
+    return _clean_values(Customer, data, CUSTOMER_FIELDS, "order.customer.", errors)
 
 
 ORDER_DEFAULTS = _defaults(Order, ORDER_DATA_FIELDS)
-ITEM_DEFAULTS = _defaults(OrderItem, ITEM_FIELDS)
-REQUIRED_ITEM_FIELDS = [name for name in ITEM_FIELDS if name not in ITEM_DEFAULTS]
+# An entry is one unit.
+ITEM_DEFAULTS = {**_defaults(OrderItem, ITEM_KEYS.values()), "quantity": 1}
 
 
 @functools.cache
 def _model_fields(model) -> dict[str, models.Field]:
     return {field.name: field for field in model._meta.concrete_fields}
+
+
+@functools.cache
+def _json_fields(model) -> frozenset[str]:
+    return frozenset(n for n, f in _model_fields(model).items() if isinstance(f, models.JSONField))
 
 
 def _clean_values(model, data: dict, names, prefix: str, errors: dict) -> dict[str, Any]:
@@ -196,7 +323,9 @@ def _clean_values(model, data: dict, names, prefix: str, errors: dict) -> dict[s
         if name not in data:
             continue
         value = data[name]
-        if isinstance(value, dict | list):
+        if type(value) is dict and not value and name in _json_fields(model):
+            cleaned, messages = {}, ()  # most objects a marketplace sends are empty
+        elif isinstance(value, dict | list):
             cleaned, messages = _clean_value(model, name, value)
         else:  # A file repeats its customers, currencies and products: clean each value once.
             cleaned, messages = _clean_scalar(model, name, type(value), value)

@@ -1,12 +1,13 @@
 """OrderImportService: writes a batch of marketplace orders and upserts their customers."""
 
 import dataclasses
+import json
 from collections import Counter
-from datetime import datetime
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 
+from addresses.models import Address
+from addresses.services import AddressService
 from audit.context import AuditContext
 from audit.models import Action
 from audit.services import record_audit_events, row_audit_event_values
@@ -16,13 +17,21 @@ from customers.models import Customer
 from customers.services import CustomerService
 from omnitron.bulk_insert import EncodedJSON, bulk_insert_values
 from omnitron.db import commit_without_waiting_for_disk, lock_for_transaction
+from orders.exceptions import (
+    ADDRESS_NOT_OF_CUSTOMER_MESSAGE,
+    CUSTOMER_NOT_IN_CHANNEL_MESSAGE,
+    OrderNumberTaken,
+    OrderRejected,
+)
 from orders.models import ORDER_DATA_FIELDS, Order, OrderItem
-from orders.order_lines import OrderLine, RejectedLine
+from orders.order_lines import ADDRESS_KEYS, OrderAddress, OrderLine, RejectedLine
+from orders.places import PlaceResolver, ResolvedPlace
+from orders.selectors import orders_with_items
 
 # The advisory-lock namespace of "importing orders into channel N".
 IMPORT_LOCK_NAMESPACE = 0x0D3E
 # What an order's `create` audit record holds (the raw payload and items are on the order).
-AUDITED_ORDER_FIELDS = ("customer", *ORDER_DATA_FIELDS)
+AUDITED_ORDER_FIELDS = ("customer", *ORDER_DATA_FIELDS, *ADDRESS_KEYS)
 
 
 @dataclasses.dataclass
@@ -33,15 +42,35 @@ class BatchReport:
     rejected: list[tuple[OrderLine, RejectedLine]] = dataclasses.field(default_factory=list)
 
 
-def order_creation_changes(order: dict, customer_id: int) -> dict:
-    """The `changes` of an order's create record, from its line's values (OrderLine.order)."""
-    return {
-        field: [None, customer_id if field == "customer" else order[field]]
-        for field in AUDITED_ORDER_FIELDS
+def order_creation_changes(order: dict, customer_id: int, address_ids: dict | None = None) -> dict:
+    """The `changes` of an order's create record, from its line's values (OrderLine.order)
+    and its addresses' ids ({"shipping_address": pk, ...})."""
+    values = {
+        **order,
+        "customer": customer_id,
+        **dict.fromkeys(ADDRESS_KEYS),
+        **(address_ids or {}),
     }
+    return {field: [None, values[field]] for field in AUDITED_ORDER_FIELDS}
+
+
+def _address_key(record: dict) -> tuple:
+    """What tells two address records apart, hashable (a JSON object as its sorted text)."""
+    return tuple(
+        (name, json.dumps(value, sort_keys=True) if isinstance(value, dict) else value)
+        for name, value in record.items()
+    )
 
 
 class OrderImportService:
+    """The one writer of orders: the import's batches and create_orders' single order.
+
+    Both read an order in the marketplace's shape (orders.order_lines), upsert
+    its customer through CustomerService, and write the order, its items and
+    their audit records in one transaction. Writers of one channel take turns
+    (an advisory lock on PostgreSQL), so a number is never written twice.
+    """
+
     @classmethod
     def import_batch(
         cls,
@@ -49,13 +78,18 @@ class OrderImportService:
         lines: list[OrderLine],
         audit_context: AuditContext,
         identifier_field: str | None = None,
+        places: PlaceResolver | None = None,
     ) -> BatchReport:
         """Import `lines` in one transaction: all of the batch lands, or none of it.
 
+        `places`: the resolver of the run (it remembers the places it has
+        read); a line whose address names a place it cannot resolve is
+        rejected naming the field (`order.shipping_address.city`).
+
         An order whose number the channel already has is left alone, and so is
         its customer data: importing the same lines again writes nothing.
-        Imports into one channel take turns batch by batch (an advisory lock
-        on PostgreSQL), so overlapping files never double an order or a customer.
+        Imports into one channel take turns batch by batch, so overlapping
+        files never double an order or a customer.
         """
         identifier_field = identifier_field or channel.customer_identifier_field
         report = BatchReport()
@@ -63,25 +97,201 @@ class OrderImportService:
             lock_for_transaction(IMPORT_LOCK_NAMESPACE, channel.pk)
             commit_without_waiting_for_disk()  # a lost batch is imported by the next run
             new_lines = cls._lines_not_yet_imported(channel, lines, report)
-            results = CustomerService.upsert_customers(
-                channel,
-                [line.customer for line in new_lines],
-                identifier_field,
-                audit_context,
-                record_dates=[line.order["ordered_at"] for line in new_lines],
-                carried_dates=cls._newest_order_dates(channel, new_lines, identifier_field),
-            )
-            imported: list[tuple[OrderLine, int]] = []  # with the customer's pk
-            for line, result in zip(new_lines, results, strict=True):
-                report.customers[result.outcome] += 1
-                if result.outcome is Outcome.REJECTED:
-                    errors = {f"customer.{name}": m for name, m in result.errors.items()}
-                    report.rejected.append((line, RejectedLine(errors)))
-                    continue
-                imported.append((line, result.customer.pk))
-            cls._insert_orders(channel, imported, audit_context)
-            report.orders_created = len(imported)
+            places = places or PlaceResolver(channel.pk)
+            cls._write(channel, new_lines, identifier_field, audit_context, report, places)
         return report
+
+    @classmethod
+    def create_order(cls, channel: Channel, line: OrderLine, audit_context: AuditContext) -> Order:
+        """Write the order of `line` (create_orders); return it with its items.
+
+        Raises OrderNumberTaken when the channel already has the number (so
+        two concurrent posts of one order make one order), and OrderRejected
+        naming the fields for anything else the import would reject, such as
+        a customer pk of another channel. Nothing is written then.
+        """
+        report = BatchReport()
+        with transaction.atomic():
+            lock_for_transaction(IMPORT_LOCK_NAMESPACE, channel.pk)
+            if not cls._lines_not_yet_imported(channel, [line], report):
+                raise OrderNumberTaken()
+            written = cls._write(
+                channel,
+                [line],
+                channel.customer_identifier_field,
+                audit_context,
+                report,
+                PlaceResolver(channel.pk),
+            )
+            if report.rejected:
+                raise OrderRejected(report.rejected[0][1].errors)
+        return orders_with_items().get(pk=written[0])
+
+    @classmethod
+    def _write(
+        cls,
+        channel: Channel,
+        lines: list[OrderLine],
+        identifier_field: str,
+        audit_context: AuditContext,
+        report: BatchReport,
+        places: PlaceResolver,
+    ) -> list[int]:
+        """Upsert the lines' customers and addresses, write their orders; the orders' ids.
+
+        A line that cannot be written (a place unknown, its customer rejected)
+        goes to `report.rejected`, and nothing of it is written.
+        """
+        lines = cls._lines_with_known_places(lines, places, report)
+        customer_ids = cls._customers_of(channel, lines, identifier_field, audit_context, report)
+        with_customers: list[tuple[OrderLine, int]] = []
+        for line in lines:
+            outcome = customer_ids[id(line)]
+            if isinstance(outcome, RejectedLine):
+                report.rejected.append((line, outcome))
+            else:
+                with_customers.append((line, outcome))
+        addresses = cls._addresses_of(with_customers, places, audit_context)
+        imported = []
+        for line, customer_id in with_customers:
+            outcome = addresses[id(line)]
+            if isinstance(outcome, RejectedLine):
+                report.rejected.append((line, outcome))
+            else:
+                imported.append((line, customer_id, outcome))
+        order_ids = cls._insert_orders(channel, imported, audit_context)
+        report.orders_created = len(imported)
+        return order_ids
+
+    @staticmethod
+    def _lines_with_known_places(
+        lines: list[OrderLine], places: PlaceResolver, report: BatchReport
+    ) -> list[OrderLine]:
+        """The lines whose addresses' places resolve; the others rejected, naming the field."""
+        resolved = places.resolve(
+            address.place
+            for line in lines
+            for address in line.addresses.values()
+            if isinstance(address, OrderAddress)
+        )
+        kept = []
+        for line in lines:
+            errors = {}
+            for key, address in line.addresses.items():
+                if isinstance(address, OrderAddress):
+                    place = resolved[address.place]
+                    if not isinstance(place, ResolvedPlace):
+                        errors.update({f"order.{key}.{f}": m for f, m in place.items()})
+            if errors:
+                report.rejected.append((line, RejectedLine(errors)))
+            else:
+                kept.append(line)
+        return kept
+
+    @staticmethod
+    def _addresses_of(
+        lines: list[tuple[OrderLine, int]], places: PlaceResolver, audit_context: AuditContext
+    ) -> dict[int, dict[str, int] | RejectedLine]:
+        """{id(line): {"shipping_address": pk, ...}, or why the line is rejected}.
+
+        An address object becomes the customer's address of that content,
+        reused by digest or created (AddressService.upsert_addresses: one
+        read and at most one insert for the batch). An address pk
+        (create_orders) must be one of the customer's addresses.
+        """
+        records, owners = [], []
+        referenced: dict[int, int | None] = {}
+        for line, customer_id in lines:
+            for key, address in line.addresses.items():
+                if isinstance(address, OrderAddress):
+                    place = places.known[address.place]
+                    records.append(
+                        {
+                            **address.values,
+                            "customer_id": customer_id,
+                            "country_id": place.country_id,
+                            "city_id": place.city_id,
+                            "township_id": place.township_id,
+                            "district_id": place.district_id,
+                        }
+                    )
+                    owners.append((id(line), key))
+                else:
+                    referenced[address] = None
+        if referenced:
+            referenced.update(
+                Address.objects.filter(pk__in=referenced).values_list("pk", "customer_id")
+            )
+        outcomes: dict[int, dict[str, int] | RejectedLine] = {}
+        for line, customer_id in lines:
+            ids, errors = {}, {}
+            for key, address in line.addresses.items():
+                if isinstance(address, OrderAddress):
+                    continue
+                if referenced[address] != customer_id:
+                    errors[f"order.{key}"] = [ADDRESS_NOT_OF_CUSTOMER_MESSAGE]
+                ids[key] = address
+            outcomes[id(line)] = RejectedLine(errors) if errors else ids
+        if records:
+            # An order mostly bills to the address it ships to: each content digested once.
+            distinct: dict[tuple, int] = {}
+            places_of = [_address_key(record) for record in records]
+            for key in places_of:
+                distinct.setdefault(key, len(distinct))
+            unique = list(
+                {key: record for key, record in zip(places_of, records, strict=True)}.values()
+            )
+            unique_ids = AddressService.upsert_addresses(unique, audit_context)
+            address_ids = [unique_ids[distinct[key]] for key in places_of]
+            for (line_id, key), pk in zip(owners, address_ids, strict=True):
+                outcome = outcomes[line_id]
+                if not isinstance(outcome, RejectedLine):
+                    outcome[key] = pk
+        return outcomes
+
+    @staticmethod
+    def _customers_of(
+        channel: Channel,
+        lines: list[OrderLine],
+        identifier_field: str,
+        audit_context: AuditContext,
+        report: BatchReport,
+    ) -> dict[int, int | RejectedLine]:
+        """{id(line): its customer's pk, or why the line is rejected}.
+
+        A line naming its customer by pk (create_orders) leaves the customer
+        as it is; the others upsert theirs, their data applied by order date.
+        """
+        outcomes: dict[int, int | RejectedLine] = {}
+        named = [line for line in lines if line.customer_id is not None]
+        if named:
+            known = set(
+                Customer.objects.filter(
+                    channel=channel, pk__in={line.customer_id for line in named}
+                ).values_list("pk", flat=True)
+            )
+            for line in named:
+                outcomes[id(line)] = (
+                    line.customer_id
+                    if line.customer_id in known
+                    else RejectedLine({"order.customer": [CUSTOMER_NOT_IN_CHANNEL_MESSAGE]})
+                )
+        given = [line for line in lines if line.customer_id is None]
+        results = CustomerService.upsert_customers(
+            channel,
+            [line.customer for line in given],
+            identifier_field,
+            audit_context,
+            record_dates=[line.order["ordered_at"] for line in given],
+        )
+        for line, result in zip(given, results, strict=True):
+            report.customers[result.outcome] += 1
+            if result.outcome is Outcome.REJECTED:
+                errors = {f"order.customer.{name}": m for name, m in result.errors.items()}
+                outcomes[id(line)] = RejectedLine(errors)
+            else:
+                outcomes[id(line)] = result.customer.pk
+        return outcomes
 
     @staticmethod
     def _lines_not_yet_imported(
@@ -103,36 +313,13 @@ class OrderImportService:
         return new_lines
 
     @staticmethod
-    def _newest_order_dates(
-        channel: Channel, lines: list[OrderLine], identifier_field: str
-    ) -> dict[int, datetime | None]:
-        """{customer pk: the date of its newest order} of the customers the lines name.
-
-        A customer carries the data of its newest order: an older order's data
-        is not applied, whichever import brings it and whenever. Imports of a
-        channel take turns (the advisory lock), so no order lands in between.
-        """
-        keys = {line.customer[identifier_field] for line in lines}
-        # One index lookup a customer: a join with GROUP BY gets planned as a
-        # scan of every channel's orders.
-        newest_order = (
-            Order.objects.filter(customer=OuterRef("pk"), ordered_at__isnull=False)
-            .order_by("-ordered_at")
-            .values("ordered_at")[:1]
-        )
-        newest = (
-            Customer.objects.filter(channel=channel, **{f"{identifier_field}__in": keys})
-            .order_by()
-            .values_list("pk")
-            .annotate(newest=Subquery(newest_order))
-        )
-        return dict(newest)
-
-    @staticmethod
     def _insert_orders(
-        channel: Channel, lines: list[tuple[OrderLine, int]], audit_context: AuditContext
-    ) -> None:
-        """The orders, their items and their create records, from the lines' plain values."""
+        channel: Channel,
+        lines: list[tuple[OrderLine, int, dict[str, int]]],
+        audit_context: AuditContext,
+    ) -> list[int]:
+        """The orders, their items and their create records, from the lines' plain values
+        (with the pks of each line's customer and addresses)."""
         order_ids = bulk_insert_values(
             Order,
             [
@@ -140,16 +327,17 @@ class OrderImportService:
                     **line.order,
                     "channel_id": channel.pk,
                     "customer_id": customer_id,
+                    **{f"{key}_id": pk for key, pk in address_ids.items()},
                     "raw_payload": EncodedJSON(line.text.decode()),
                 }
-                for line, customer_id in lines
+                for line, customer_id, address_ids in lines
             ],
         )
         bulk_insert_values(
             OrderItem,
             [
                 {**item, "order_id": order_id}
-                for (line, _), order_id in zip(lines, order_ids, strict=True)
+                for (line, _, _), order_id in zip(lines, order_ids, strict=True)
                 for item in line.items
             ],
         )
@@ -159,8 +347,9 @@ class OrderImportService:
                 order_id,
                 line.number,
                 Action.CREATE,
-                order_creation_changes(line.order, customer_id),
+                order_creation_changes(line.order, customer_id, address_ids),
                 audit_context,
             )
-            for (line, customer_id), order_id in zip(lines, order_ids, strict=True)
+            for (line, customer_id, address_ids), order_id in zip(lines, order_ids, strict=True)
         )
+        return order_ids

@@ -4,13 +4,21 @@
 
 The tests and the benchmarks (bench/) make their files with it.
 
+Each line is an order in the marketplace's shape (orders/order_lines.py):
+`{"order": {..., "customer": {...}, "shipping_address": {...},
+"billing_address": {...}}, "order_item": [...]}`, an item a unit, the places
+of its addresses from the Turkish set the service ships
+(locations/data/tr_locations.csv, `manage.py load_locations`).
+
 N orders over exactly M customers (N >= M): every customer orders at least
 once and most order again; some orders carry changed customer data (a new
-surname, phone or address), which later orders of that customer keep; some
-orders are sent twice (the same line again, as marketplaces resend); and some
-lines are bad (not JSON, a missing field, an invalid email, an unknown
-customer field, a negative quantity). The same seed gives the same file. What
-the file holds is printed to stderr as JSON.
+surname, phone or city), which later orders of that customer keep; a
+customer ships to one of its one or two addresses, mostly billed to the
+same, and sometimes moves (a new address); some orders are sent twice (the
+same line again, as marketplaces resend); and some lines are bad (not JSON,
+a missing number, an invalid email, a negative price, a city the service
+does not know). The same seed gives the same file. What the file holds is
+printed to stderr as JSON.
 
 Order dates follow the lines (each a minute after the one before), or, with
 `shuffled_dates`, are the same minutes in random order: then a customer's
@@ -29,14 +37,28 @@ from decimal import Decimal
 FIRST_NAMES = ["Ayşe", "Mehmet", "Zeynep", "Ali", "Elif", "Can", "Deniz", "Ece", "Emre", "Selin"]
 LAST_NAMES = ["Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Aydın", "Öztürk", "Arslan", "Koç"]
 CITIES = ["İstanbul", "Ankara", "İzmir", "Bursa", "Antalya"]
-PRODUCTS = [(f"SKU-{n:05d}", f"Product {n}") for n in range(500)]
+# (city, township, district) of locations/data/tr_locations.csv, spelt as
+# marketplaces spell them: in capitals, without the Turkish letters, or as is.
+PLACES = [
+    ("İstanbul", "Kadıköy", "Caferağa"),
+    ("ISTANBUL", "KADIKÖY", "FENERBAHÇE"),
+    ("istanbul", "Beşiktaş", "Levent"),
+    ("İstanbul", "Üsküdar", None),
+    ("Ankara", "Çankaya", "Kızılay"),
+    ("ANKARA", "ÇANKAYA", "Bahçelievler"),
+    ("İzmir", "Karşıyaka", "Bostanlı"),
+    ("izmir", "Bornova", None),
+    ("Iğdır", "Merkez", "Bağlar"),
+]
+STREETS = ["Bağdat Cad.", "İstiklal Cad.", "Atatürk Bulvarı", "Kıbrıs Şehitleri Cad."]
+PRODUCTS = [f"SKU-{n:05d}" for n in range(500)]
 START = datetime(2026, 1, 1, tzinfo=UTC)
 BAD_LINE_KINDS = (
     "not_json",
     "missing_number",
     "invalid_email",
-    "unknown_customer_field",
-    "negative_quantity",
+    "negative_price",
+    "unknown_city",
 )
 
 
@@ -47,6 +69,7 @@ class FileStats:
     resent_lines: int = 0  # good lines repeating an earlier order
     bad_lines: int = 0
     customer_changes: int = 0  # orders whose customer data differ from the customer's last
+    addresses: int = 0  # distinct addresses the orders ship or bill to (set once all is read)
 
 
 class OrderFileGenerator:
@@ -84,6 +107,8 @@ class OrderFileGenerator:
         if self.shuffled_dates:
             rng.shuffle(minutes)
         customers: dict[int, dict] = {}
+        addresses: dict[int, list[dict]] = {}
+        used: set[tuple[int, int]] = set()  # (customer, address) of the orders
         sent: list[str] = []
         for number, buyer in enumerate(buyers, start=1):
             if rng.random() < self.bad_rate:
@@ -92,16 +117,24 @@ class OrderFileGenerator:
             customer = customers.get(buyer)
             if customer is None:
                 customer = customers[buyer] = self._new_customer(buyer)
+                addresses[buyer] = [self._address(customer)]
             elif rng.random() < self.change_rate:
                 self._change(customer)
                 self.stats.customer_changes += 1
-            order = self._order(number, customer, minutes[number - 1])
+            known = addresses[buyer]
+            if rng.random() < self.change_rate:  # a move, or a second address
+                known.append(self._address(customer))
+            shipping = rng.choice(known)
+            billing = shipping if rng.random() < 0.8 else rng.choice(known)
+            used.update({(buyer, id(shipping)), (buyer, id(billing))})
+            order = self._order(number, customer, minutes[number - 1], shipping, billing)
             line = json.dumps(order, ensure_ascii=False)
             yield line
             sent.append(line)
             if rng.random() < self.resend_rate:
                 self.stats.resent_lines += 1
                 yield rng.choice(sent)
+        self.stats.addresses = len(used)
 
     def _new_customer(self, index: int) -> dict:
         rng = self.random
@@ -130,53 +163,94 @@ class OrderFileGenerator:
             city = customer["extra_field"]["city"]
             customer["extra_field"] = {"city": rng.choice([c for c in CITIES if c != city])}
 
-    def _order(self, number: int, customer: dict, minute: int | None = None) -> dict:
+    def _address(self, customer: dict) -> dict:
+        rng = self.random
+        city, township, district = rng.choice(PLACES)
+        return {
+            "first_name": customer["first_name"],
+            "last_name": customer["last_name"],
+            "phone_number": customer["phone_number"],
+            "email": customer["email"],
+            "country": "TR",
+            "city": city,
+            "township": township,
+            "district": district,
+            "line": f"{rng.choice(STREETS)} No: {rng.randint(1, 200)} D: {rng.randint(1, 20)}",
+            "postcode": None,
+            "title": rng.choice(("Ev", "İş")),
+            "notes": None,
+            "company_name": None,
+            "tax_office": None,
+            "tax_no": None,
+            "identity_number": None,
+            "remote_id": None,
+            "extra_field": {},
+        }
+
+    def _order(
+        self,
+        number: int,
+        customer: dict,
+        minute: int | None = None,
+        shipping: dict | None = None,
+        billing: dict | None = None,
+    ) -> dict:
         rng = self.random
         items = []
-        for _ in range(rng.randint(1, 3)):
-            sku, name = rng.choice(PRODUCTS)
+        for unit in range(rng.randint(1, 4)):
             items.append(
                 {
-                    "product_sku": sku,
-                    "product_name": name,
-                    "quantity": rng.randint(1, 4),
+                    "remote_id": str(unit + 1),
+                    "product": rng.choice(PRODUCTS),
+                    "price_currency": "TRY",
                     "price": str(Decimal(rng.randrange(500, 50000)) / 100),
+                    "tax_rate": rng.choice(("20", "10", "1")),
                     "discount_amount": "0.00",
+                    "extra_field": {},
                 }
             )
-        gross = sum(Decimal(i["price"]) * i["quantity"] for i in items)
+        gross = sum(Decimal(i["price"]) for i in items)
         discount = (gross * Decimal(rng.choice((0, 0, 0, 5, 10))) / 100).quantize(Decimal("0.01"))
         refund = gross - discount if rng.random() < 0.05 else Decimal("0.00")
         ordered_at = START + timedelta(minutes=number if minute is None else minute)
-        return {
+        order = {
             "number": f"ORD-{number:09d}",
-            "ordered_at": ordered_at.isoformat().replace("+00:00", "Z"),
+            "remote_id": str(8_000_000 + number),
+            "currency": "TRY",
             "amount": str(gross - discount),
+            "shipping_amount": "0.00",
             "discount_amount": str(discount),
             "refund_amount": str(refund),
-            "shipping_amount": "0.00",
-            "currency": "TRY",
+            "created_at": ordered_at.isoformat().replace("+00:00", "Z"),
             "status": "refunded" if refund else "delivered",
-            "items": items,
+            "extra_field": {},
             "customer": dict(customer),
         }
+        if shipping is not None:
+            order["shipping_address"] = dict(shipping)
+        if billing is not None:
+            order["billing_address"] = dict(billing)
+        return {"order": order, "order_item": items}
 
     def _bad_line(self, number: int) -> str:
         rng = self.random
         kind = rng.choice(BAD_LINE_KINDS)
-        order = self._order(number, self._new_customer(10**6 + number))
+        customer = self._new_customer(10**6 + number)
+        address = self._address(customer)
+        line = self._order(number, customer, None, address, address)
+        order = line["order"]
         order["number"] = f"BAD-{number:09d}"
         if kind == "not_json":
-            return json.dumps(order)[:-7]
+            return json.dumps(line)[:-7]
         if kind == "missing_number":
             del order["number"]
         elif kind == "invalid_email":
             order["customer"]["email"] = "not-an-email"
-        elif kind == "unknown_customer_field":
-            order["customer"]["loyalty_tier"] = "gold"
+        elif kind == "negative_price":
+            line["order_item"][0]["price"] = "-1.00"
         else:
-            order["items"][0]["quantity"] = -1
-        return json.dumps(order, ensure_ascii=False)
+            order["shipping_address"] = {**address, "city": "Atlantis", "township": None}
+        return json.dumps(line, ensure_ascii=False)
 
 
 def newest_customer_data(lines: list[str]) -> dict[str, dict]:
@@ -188,8 +262,8 @@ def newest_customer_data(lines: list[str]) -> dict[str, dict]:
     newest: dict[str, tuple] = {}
     for number, line in enumerate(lines, start=1):
         try:
-            order = json.loads(line)
-            customer, ordered_at = order["customer"], order["ordered_at"]
+            order = json.loads(line)["order"]
+            customer, ordered_at = order["customer"], order["created_at"]
         except (ValueError, KeyError):
             continue
         version = (datetime.fromisoformat(ordered_at), number)

@@ -409,6 +409,21 @@ def test_writes_are_audited_with_the_api_user(api, user, body):
     assert events[2].changes["customer"] == [body["customer"], None]
 
 
+def test_deleting_a_customer_deletes_its_addresses_each_audited(api, user, body, customer):
+    first = api.post(URL, body, format="json").json()["pk"]
+    second = api.post(URL, {**body, "line": "Bağdat Cad. 2"}, format="json").json()["pk"]
+
+    response = api.delete(f"/api/v1/customers/{customer.pk}/")
+
+    assert response.status_code == 204
+    assert not Address.objects.filter(pk__in=[first, second]).exists()
+    for pk in (first, second):
+        (deleted,) = events_of(pk, Action.DELETE)
+        assert (deleted.source, deleted.actor_id) == (Source.API, user.pk)
+        assert deleted.changes["customer"] == [customer.pk, None]
+    assert events_of(second, Action.DELETE).get().changes["line"] == ["Bağdat Cad. 2", None]
+
+
 def test_a_content_change_records_the_new_digest(api, body):
     created = api.post(URL, body, format="json").json()
     patched = api.patch(url_of(created["pk"]), {"line": "Bağdat Cad. 2"}, format="json").json()

@@ -83,7 +83,7 @@ def import_orders(channel, tmp_path, *orders: dict) -> None:
 
 
 def marketplace_order(number: str, **customer) -> dict:
-    return {"number": number, "amount": "100.00", "customer": customer}
+    return {"order": {"number": number, "amount": "100.00", "customer": customer}}
 
 
 # The three ways a customer changes, read back through the API.

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from addresses.models import Address
 from audit.models import Action, AuditEvent
 from customers.models import Customer
 from customers.services import CustomerService
@@ -136,7 +137,7 @@ def test_concurrent_patches_of_one_field_leave_a_consistent_history():
     assert Customer.objects.get(pk=customer.pk).first_name == history[-1][1]
 
 
-def test_two_imports_of_overlapping_files_make_no_duplicate(tmp_path):
+def test_two_imports_of_overlapping_files_make_no_duplicate(tmp_path, tr_locations):
     """Both halves share a third of their orders and most of their customers."""
     channel = ChannelFactory()
     lines = list(OrderFileGenerator(900, 150, seed=3, bad_rate=0, resend_rate=0).lines())
@@ -165,12 +166,45 @@ def test_two_imports_of_overlapping_files_make_no_duplicate(tmp_path):
     run_together([run(first), run(second)])
 
     assert errors == []
-    numbers = [json.loads(line)["number"] for line in lines]
-    codes = {json.loads(line)["customer"]["channel_code"] for line in lines}
+    orders = [json.loads(line)["order"] for line in lines]
+    numbers = [order["number"] for order in orders]
+    codes = {order["customer"]["channel_code"] for order in orders}
     assert sorted(Order.objects.values_list("number", flat=True)) == sorted(numbers)
     assert Customer.objects.filter(channel=channel).count() == len(codes)
     created = AuditEvent.objects.filter(action=Action.CREATE, content_type__model="order")
     assert created.count() == len(numbers)
+    # Addresses are reused by digest across the runs: one row per customer's address.
+    addresses = {
+        (order["customer"]["channel_code"], json.dumps(order[key], sort_keys=True))
+        for order in orders
+        for key in ("shipping_address", "billing_address")
+    }
+    assert Address.objects.filter(customer__channel=channel).count() == len(addresses)
+
+
+def test_concurrent_posts_of_one_order_make_one_order():
+    channel = ChannelFactory()
+    user = make_user("racer")
+    body = {
+        "order": {
+            "number": "MP-1",
+            "amount": "10.00",
+            "customer": {"channel_code": "C-1", "email": "a@example.com"},
+        },
+        "order_item": [{"product": "SKU-1", "price": "10.00"}],
+    }
+    url = f"/api/v1/channel/{channel.pk}/create_orders/"
+    clients = [client_for(user) for _ in range(THREADS)]
+
+    responses = run_together([(lambda c=c: c.post(url, body, format="json")) for c in clients])
+
+    assert sorted(r.status_code for r in responses) == [201] + [400] * (THREADS - 1)
+    for response in responses:
+        if response.status_code == 400:
+            assert list(response.json()) == ["order.number"]
+    assert Order.objects.filter(channel=channel, number="MP-1").count() == 1
+    assert Customer.objects.filter(channel=channel).count() == 1
+    assert AuditEvent.objects.filter(content_type__model="order").count() == 1
 
 
 def delete_in_another_connection(customer_pk: int) -> None:
@@ -240,7 +274,7 @@ def test_patches_and_deletes_racing_on_one_customer_answer_no_500():
     assert AuditEvent.objects.filter(object_id=customer.pk, action=Action.DELETE).count() == 1
 
 
-def test_overlapping_imports_at_once_end_as_one_run(tmp_path):
+def test_overlapping_imports_at_once_end_as_one_run(tmp_path, tr_locations):
     """Two halves of one file, sharing a third: customers end with their newest orders' data."""
     lines, whole, head, tail = overlapping_files(tmp_path)
     one_run = ChannelFactory(name="one run")

@@ -51,6 +51,7 @@ def test_values_are_cleaned_as_the_model_cleans_them_and_bad_ones_name_the_field
 
 def test_with_dates_a_customer_takes_only_data_as_new_as_it_carries(channel):
     customer = CustomerFactory(channel=channel, channel_code="C-1", last_name="Kaya")
+    Customer.objects.filter(pk=customer.pk).update(order_data_date=datetime(2026, 3, 3, tzinfo=UTC))
     records = [
         {"channel_code": "C-1", "email": customer.email, "last_name": "Older"},
         {"channel_code": "C-1", "email": customer.email, "last_name": "Newer"},
@@ -61,14 +62,28 @@ def test_with_dates_a_customer_takes_only_data_as_new_as_it_carries(channel):
         channel,
         records,
         record_dates=[MARCH_1, MARCH_5, None],
-        carried_dates={customer.pk: datetime(2026, 3, 3, tzinfo=UTC)},
     )
 
     assert [r.outcome for r in results] == [Outcome.OUTDATED, Outcome.UPDATED, Outcome.OUTDATED]
     customer.refresh_from_db()
-    assert customer.last_name == "Newer"
+    assert (customer.last_name, customer.order_data_date) == ("Newer", MARCH_5)
     updates = AuditEvent.objects.filter(object_id=customer.pk, action=Action.UPDATE)
     assert [e.changes for e in updates] == [{"last_name": ["Kaya", "Newer"]}]
+
+
+def test_a_newer_record_without_changes_still_moves_the_carried_date_on(channel):
+    customer = CustomerFactory(channel=channel, channel_code="C-1", last_name="Kaya")
+    same = {"channel_code": "C-1", "email": customer.email, "last_name": "Kaya"}
+    version = Customer.objects.get().version
+
+    first = upsert(channel, [same], record_dates=[MARCH_5])
+    later = upsert(channel, [{**same, "last_name": "Older"}], record_dates=[MARCH_1])
+
+    assert [first[0].outcome, later[0].outcome] == [Outcome.UNCHANGED, Outcome.OUTDATED]
+    stored = Customer.objects.get()
+    assert (stored.last_name, stored.order_data_date) == ("Kaya", MARCH_5)
+    assert stored.version == version  # no visible change: the ETag stays
+    assert not AuditEvent.objects.filter(action=Action.UPDATE).exists()
 
 
 def test_known_customers_each_get_their_own_new_values_and_keep_the_others(channel):

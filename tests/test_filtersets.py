@@ -13,6 +13,7 @@ from audit.filters import AuditEventFilterSet
 from channels.filters import ChannelFilterSet
 from customers.filters import CustomerFilterSet
 from customers.oms.filters import OmsCustomerFilterSet
+from events.filters import EventFilterSet
 from locations.filters import CityFilterSet, CountryFilterSet, DistrictFilterSet, TownshipFilterSet
 from orders.filters import OrderFilterSet
 from privacy.filters import ConsentChangeFilterSet
@@ -21,6 +22,7 @@ from tests import (
     test_audit_api,
     test_channels_api,
     test_customer_filters,
+    test_events,
     test_location_filters,
     test_oms_list_simple,
     test_orders_api,
@@ -45,6 +47,7 @@ FILTER_TABLES = {
     AuditEventFilterSet: test_audit_api.FILTER_CASES,
     ChannelFilterSet: test_channels_api.FILTER_CASES,
     OrderFilterSet: test_orders_api.FILTER_CASES,
+    EventFilterSet: test_events.FILTER_CASES,
     AddressFilterSet: test_address_filters.FILTER_CASES,
     ConsentChangeFilterSet: test_privacy_consents.FILTER_CASES,
     CountryFilterSet: test_location_filters.COUNTRY_FILTER_CASES,

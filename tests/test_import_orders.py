@@ -10,9 +10,12 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
+from addresses.models import Address
 from audit.models import Action, AuditEvent, Source
 from customers.models import Customer
+from locations.models import City
 from omnitron.bulk_insert import bulk_insert_values
 from orders.models import Order, OrderItem
 from orders.order_lines import MAX_ORDER_ITEMS
@@ -20,6 +23,11 @@ from tests.factories import ChannelFactory, CustomerFactory
 from tests.order_files import OrderFileGenerator, newest_customer_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def places(tr_locations):
+    """The generated files ship to the places of the Turkish set."""
 
 
 def write_lines(path: Path, lines: list[str]) -> Path:
@@ -40,6 +48,8 @@ def run_import(channel, path, *extra) -> str:
 
 
 def order_line(number="ORD-1", code="C-1", **changes) -> str:
+    """A line of the marketplace's shape; `order_item` replaces the items, the rest
+    of `changes` goes into the order (`customer` into its customer)."""
     customer = {
         "channel_code": code,
         "email": f"{code.lower()}@example.com",
@@ -47,17 +57,22 @@ def order_line(number="ORD-1", code="C-1", **changes) -> str:
         "last_name": "Yılmaz",
         **changes.pop("customer", {}),
     }
+    unit = {"product": "SKU-1", "price": "55.00"}
+    items = changes.pop("order_item", [unit, unit])
     order = {
         "number": number,
         "amount": "100.00",
         "discount_amount": "10.00",
         "refund_amount": "0.00",
-        "ordered_at": "2026-03-01T10:00:00Z",
-        "items": [{"product_sku": "SKU-1", "quantity": 2, "price": "55.00"}],
+        "created_at": "2026-03-01T10:00:00Z",
         "customer": customer,
         **changes,
     }
-    return json.dumps(order, ensure_ascii=False)
+    return json.dumps({"order": order, "order_item": items}, ensure_ascii=False)
+
+
+# Audit changes naming a row by its key (a digest covers the customer's key).
+KEYS_OF_ROWS = ("channel", "customer", "hash_data", "shipping_address", "billing_address")
 
 
 def database_state(channel) -> dict:
@@ -76,6 +91,11 @@ def database_state(channel) -> dict:
             )
         ),
         "items": OrderItem.objects.filter(order__channel=channel).count(),
+        "addresses": sorted(
+            Address.objects.filter(customer__channel=channel).values_list(
+                "customer__channel_code", "city__name", "township__name", "line"
+            )
+        ),
         # Every record, with the changes that do not name a primary key.
         "audit": sorted(
             (
@@ -83,11 +103,11 @@ def database_state(channel) -> dict:
                 action,
                 repr_,
                 source,
-                json.dumps({k: v for k, v in changes.items() if k not in ("channel", "customer")}),
+                json.dumps({k: v for k, v in changes.items() if k not in KEYS_OF_ROWS}),
             )
-            for model, action, repr_, source, changes in AuditEvent.objects.values_list(
-                "content_type__model", "action", "object_repr", "source", "changes"
-            )
+            for model, action, repr_, source, changes in AuditEvent.objects.filter(
+                content_type__model__in=("customer", "order", "address")
+            ).values_list("content_type__model", "action", "object_repr", "source", "changes")
         ),
     }
 
@@ -126,9 +146,10 @@ def test_items_and_amounts_are_stored_as_sent(tmp_path):
         Decimal("10.00"),
     )
     assert order.ordered_at.isoformat() == "2026-03-01T10:00:00+00:00"
-    assert order.raw_payload["customer"]["channel_code"] == "C-1"
+    assert order.raw_payload["order"]["customer"]["channel_code"] == "C-1"
     assert list(order.items.values_list("product_sku", "quantity", "price")) == [
-        ("SKU-1", 2, Decimal("55.00"))
+        ("SKU-1", 1, Decimal("55.00")),
+        ("SKU-1", 1, Decimal("55.00")),
     ]
     customer = order.customer
     assert (customer.channel, customer.channel_code, customer.first_name) == (
@@ -149,7 +170,7 @@ def test_text_with_copy_escapes_and_non_ascii_is_stored_exactly(tmp_path):
     order = Order.objects.select_related("customer").get()
     assert order.customer.last_name == name
     assert order.customer.attributes == {"note": name}
-    assert order.raw_payload["note"] == name
+    assert order.raw_payload["order"]["note"] == name
     event = AuditEvent.objects.get(object_id=order.customer.pk, content_type__model="customer")
     assert event.changes["last_name"] == [None, name]
 
@@ -222,10 +243,12 @@ def test_bad_lines_are_rejected_with_line_number_and_reason_and_good_ones_land(t
         order_line("ORD-1"),
         "{not json",
         order_line("ORD-2", customer={"email": "not-an-email"}),
-        json.dumps({"amount": "1.00", "customer": {"channel_code": "C-9", "email": "a@b.co"}}),
-        order_line("ORD-3", customer={"loyalty": "gold"}),
+        json.dumps(
+            {"order": {"amount": "1.00", "customer": {"channel_code": "C-9", "email": "a@b.co"}}}
+        ),
+        order_line("ORD-3", customer={"channel_code": 7}),
         order_line("ORD-4", amount="12.345"),
-        order_line("ORD-5", items=[{"product_sku": "S", "quantity": -1, "price": "1"}]),
+        order_line("ORD-5", order_item=[{"product": "S", "price": "-1"}]),
         order_line("ORD-6", customer={"first_name": "A\u0000"}),
         order_line("ORD-7", customer={"is_active": "yes"}),
         "[1, 2]",
@@ -241,17 +264,17 @@ def test_bad_lines_are_rejected_with_line_number_and_reason_and_good_ones_land(t
     reported = {r["line"]: r for r in map(json.loads, rejects.read_text().splitlines())}
     assert {line: set(r["errors"]) for line, r in reported.items()} == {
         2: {"line"},
-        3: {"customer.email"},
-        4: {"number"},
-        5: {"customer.loyalty"},
-        6: {"amount"},
-        7: {"items[0].quantity"},
-        8: {"customer.first_name"},
-        9: {"customer.is_active"},
+        3: {"order.customer.email"},
+        4: {"order.number"},
+        5: {"order.customer.channel_code"},
+        6: {"order.amount"},
+        7: {"order_item[0].price"},
+        8: {"order.customer.first_name"},
+        9: {"order.customer.is_active"},
         10: {"line"},
         11: {"line"},
     }
-    assert reported[3]["reason"] == "customer.email: Enter a valid email address."
+    assert reported[3]["reason"] == "order.customer.email: Enter a valid email address."
     assert reported[3]["text"] == lines[2]
     assert "10 rejected" in output
     assert str(rejects) in output
@@ -273,14 +296,14 @@ def test_lines_postgresql_cannot_store_are_rejected_not_a_crash(tmp_path):
     ]
     path = write_lines(tmp_path / "f.jsonl", lines)
     with path.open("ab") as file:
-        file.write(b'{"number": "ORD-6", "note": "\xed\xa0\x80"}\n')  # UTF-8 has no surrogates
+        file.write(b'{"order": {"number": "ORD-6", "note": "\xed\xa0\x80"}}\n')  # not UTF-8
     rejects = tmp_path / "bad.jsonl"
 
     run_import(channel, path, "--rejects", str(rejects))
 
     reported = [json.loads(line) for line in rejects.read_text().splitlines()]
     assert {r["line"]: set(r["errors"]) for r in reported} == {
-        1: {"customer.first_name"},
+        1: {"order.customer.first_name"},
         2: {"line"},
         3: {"line"},
         4: {"line"},
@@ -351,7 +374,7 @@ def test_email_identified_channel_finds_customers_by_email(tmp_path):
     assert Customer.objects.filter(channel=channel).count() == 3
     rejected = json.loads((tmp_path / "f.jsonl.rejects.jsonl").read_text())
     assert rejected["line"] == 2
-    assert set(rejected["errors"]) == {"customer.channel_code"}
+    assert set(rejected["errors"]) == {"order.customer.channel_code"}
     assert "1 rejected" in output
 
 
@@ -368,7 +391,7 @@ def test_phone_identified_channel_requires_the_phone(tmp_path):
     assert Customer.objects.filter(channel=channel).count() == 1
     assert Order.objects.filter(customer__phone_number="+905551112233").count() == 2
     rejected = json.loads((tmp_path / "f.jsonl.rejects.jsonl").read_text())
-    assert rejected["errors"] == {"customer.phone_number": ["This field is required."]}
+    assert rejected["errors"] == {"order.customer.phone_number": ["This field is required."]}
 
 
 def test_detailed_view_shows_totals_summed_over_the_file(api, tmp_path):
@@ -378,7 +401,7 @@ def test_detailed_view_shows_totals_summed_over_the_file(api, tmp_path):
     expected: dict[str, dict] = {}
     for raw in path.read_text().splitlines():
         try:
-            order = json.loads(raw)
+            order = json.loads(raw)["order"]
             code = order["customer"]["channel_code"]
             number = order["number"]
         except (ValueError, KeyError):
@@ -496,9 +519,9 @@ def test_a_customer_ends_with_its_newest_orders_data_within_one_file(tmp_path):
 
 def test_older_orders_within_a_batch_do_not_overwrite_a_newer_ones_data(tmp_path):
     lines = [
-        order_line("ORD-2", ordered_at="2026-03-05T10:00:00Z", customer={"last_name": "New"}),
-        order_line("ORD-1", ordered_at="2026-03-01T10:00:00Z", customer={"last_name": "Old"}),
-        order_line("ORD-3", ordered_at="2026-03-05T10:00:00Z", customer={"last_name": "Same"}),
+        order_line("ORD-2", created_at="2026-03-05T10:00:00Z", customer={"last_name": "New"}),
+        order_line("ORD-1", date_placed="2026-03-01T10:00:00Z", customer={"last_name": "Old"}),
+        order_line("ORD-3", created_at="2026-03-05T10:00:00Z", customer={"last_name": "Same"}),
     ]
     channel = ChannelFactory()
 
@@ -532,17 +555,17 @@ def test_overlapping_imports_run_one_after_the_other_end_as_one_run(tmp_path, fi
 
 def test_lines_the_api_would_refuse_are_rejected_naming_the_field_and_the_rest_lands(tmp_path):
     five_megabytes = "x" * (5 * 1024 * 1024)
-    item = {"product_sku": "SKU-1", "price": "1.00"}
+    item = {"product": "SKU-1", "price": "1.00"}
     lines = [
         order_line("ORD-1", amount="-1.00"),
         order_line("ORD-2", refund_amount=-0.5),
-        order_line("ORD-3", items=[{**item, "price": "-5.00"}]),
+        order_line("ORD-3", order_item=[{**item, "price": "-5.00"}]),
         order_line("ORD-4", customer={"attributes": {"note": five_megabytes}}),
         order_line("ORD-5", note=five_megabytes),  # a key only the raw payload keeps
-        order_line("ORD-6", items=[item] * 60_000),
-        order_line("ORD-7", items=[item] * (MAX_ORDER_ITEMS + 1)),
-        order_line("ORD-8", items=[{"product_name": "no sku, no price"}]),
-        order_line("ORD-9", items=[item] * MAX_ORDER_ITEMS),
+        order_line("ORD-6", order_item=[item] * 60_000),
+        order_line("ORD-7", order_item=[item] * (MAX_ORDER_ITEMS + 1)),
+        order_line("ORD-8", order_item=[{"product_name": "no sku, no price"}]),
+        order_line("ORD-9", order_item=[item] * MAX_ORDER_ITEMS),
     ]
     path, rejects = write_lines(tmp_path / "f.jsonl", lines), tmp_path / "bad.jsonl"
     channel = ChannelFactory()
@@ -553,16 +576,16 @@ def test_lines_the_api_would_refuse_are_rejected_naming_the_field_and_the_rest_l
     assert OrderItem.objects.count() == MAX_ORDER_ITEMS
     reported = {r["line"]: r for r in map(json.loads, rejects.read_text().splitlines())}
     assert {line: r["errors"] for line, r in reported.items()} == {
-        1: {"amount": ["Ensure this value is greater than or equal to 0."]},
-        2: {"refund_amount": ["Ensure this value is greater than or equal to 0."]},
-        3: {"items[0].price": ["Ensure this value is greater than or equal to 0."]},
+        1: {"order.amount": ["Ensure this value is greater than or equal to 0."]},
+        2: {"order.refund_amount": ["Ensure this value is greater than or equal to 0."]},
+        3: {"order_item[0].price": ["Ensure this value is greater than or equal to 0."]},
         4: {"line": ["Longer than 2621440 bytes, the most a request to the API may send."]},
         5: {"line": ["Longer than 2621440 bytes, the most a request to the API may send."]},
-        6: {"items": [f"At most {MAX_ORDER_ITEMS} items an order."]},
-        7: {"items": [f"At most {MAX_ORDER_ITEMS} items an order."]},
+        6: {"order_item": [f"At most {MAX_ORDER_ITEMS} items an order."]},
+        7: {"order_item": [f"At most {MAX_ORDER_ITEMS} items an order."]},
         8: {
-            "items[0].product_sku": ["This field is required."],
-            "items[0].price": ["This field is required."],
+            "order_item[0].product": ["This field is required."],
+            "order_item[0].price": ["This field is required."],
         },
     }
     assert "8 rejected" in output
@@ -627,3 +650,207 @@ def test_importing_a_device_writes_nothing_beside_it(tmp_path, monkeypatch):
     assert "0 read, 0 created" in output
     assert not Path(f"{os.devnull}.rejects.jsonl").exists()
     assert (tmp_path / "null.rejects.jsonl").read_text() == ""
+
+
+def test_the_contracts_example_line_lands_field_by_field(tmp_path):
+    from tests.test_orders_api import EXAMPLE
+
+    line = json.dumps({**EXAMPLE, "marketplace": {"fee": "1.20"}}, ensure_ascii=False)
+    channel = ChannelFactory()
+
+    output = run_import(channel, write_lines(tmp_path / "f.jsonl", [line]))
+
+    assert "1 created" in output
+    order = Order.objects.select_related("customer", "shipping_address", "billing_address").get()
+    assert {
+        field: str(getattr(order, field))
+        for field in (
+            "number",
+            "remote_id",
+            "currency",
+            "amount",
+            "shipping_amount",
+            "discount_amount",
+            "refund_amount",
+            "status",
+        )
+    } == {
+        "number": "MP-100045",
+        "remote_id": "8812734",
+        "currency": "TRY",
+        "amount": "149.90",
+        "shipping_amount": "9.90",
+        "discount_amount": "10.00",
+        "refund_amount": "0.00",
+        "status": "new",
+    }
+    assert order.ordered_at.isoformat() == "2026-10-01T10:00:00+00:00"
+    assert order.extra_field == {"gift": True}
+    assert order.raw_payload["marketplace"] == {"fee": "1.20"}  # an unknown key: kept
+    customer = order.customer
+    assert (customer.channel_code, customer.email, customer.first_name) == (
+        "C-771",
+        "ayse@example.com",
+        "Ayşe",
+    )
+    assert (customer.last_name, customer.phone_number, customer.is_active) == (
+        "Yılmaz",
+        "05551112233",
+        True,
+    )
+    assert customer.order_data_date == order.ordered_at
+    items = list(
+        order.items.order_by("id").values_list(
+            "product_sku", "quantity", "price", "tax_rate", "discount_amount", "remote_id"
+        )
+    )
+    assert items == [
+        ("SKU-1", 1, Decimal("79.95"), Decimal("20"), Decimal("5.00"), "1"),
+        ("SKU-2", 1, Decimal("79.95"), Decimal("0"), Decimal("0"), "2"),
+    ]
+    assert order.items.order_by("id").first().extra_field == {"size": "M"}
+    shipping, billing = order.shipping_address, order.billing_address
+    assert (shipping.customer, shipping.country.code, shipping.city.name) == (
+        customer,
+        "TR",
+        "İstanbul",
+    )
+    assert (shipping.township.name, shipping.district.name, shipping.line) == (
+        "Kadıköy",
+        "Caferağa",
+        "Moda Cad. No: 1",
+    )
+    assert (billing.city.name, billing.township.name, billing.district) == (
+        "Ankara",
+        "Çankaya",
+        None,
+    )
+    assert (billing.company_name, billing.tax_no) == ("Yılmaz Ltd.", "1234567890")
+    events = AuditEvent.objects.filter(content_type__model__in=("customer", "order", "address"))
+    assert set(events.values_list("source", flat=True)) == {Source.IMPORT}
+    assert sorted(events.values_list("content_type__model", flat=True)) == [
+        "address",
+        "address",
+        "customer",
+        "order",
+    ]
+
+
+def test_unknown_keys_anywhere_are_kept_in_the_raw_payload_never_an_error(tmp_path):
+    line = order_line(
+        customer={"loyalty_tier": "gold", "channel": 99},
+        coupon="SPRING",
+        order_item=[{"product": "SKU-1", "price": "1.00", "quantity": 3, "barcode": "869"}],
+    )
+    payload = json.loads(line)
+    payload["integration"] = {"version": 2}
+
+    output = run_import(ChannelFactory(), write_lines(tmp_path / "f.jsonl", [json.dumps(payload)]))
+
+    assert "0 rejected" in output
+    order = Order.objects.get()
+    assert order.raw_payload == payload
+    assert order.customer.channel_id != 99
+    assert list(order.items.values_list("quantity", flat=True)) == [1]  # an entry is a unit
+
+
+def address(**changes) -> dict:
+    return {
+        "first_name": "Ayşe",
+        "last_name": "Yılmaz",
+        "phone_number": "05551112233",
+        "country": "TR",
+        "city": "İstanbul",
+        "township": "Kadıköy",
+        "line": "Moda Cad. No: 1",
+        **changes,
+    }
+
+
+def test_places_resolve_by_name_in_any_case_and_by_the_channels_codes(tmp_path):
+    from locations.models import SALES_CHANNEL_INTEGRATION, sales_channel_code
+    from locations.services import LocationService
+
+    channel = ChannelFactory()
+    izmir = City.objects.get(name="İzmir")
+    LocationService.add_mapping(
+        izmir, SALES_CHANNEL_INTEGRATION, sales_channel_code(channel.pk, "35")
+    )
+    lines = [
+        order_line("ORD-1", shipping_address=address(city="ISTANBUL", township="KADIKÖY")),
+        order_line("ORD-2", shipping_address=address(city="istanbul", township="kadıköy")),
+        order_line(
+            "ORD-3",
+            shipping_address=address(
+                city={"code": "35", "name": "Izmir?"}, township={"name": "BORNOVA"}
+            ),
+        ),
+        order_line("ORD-4", shipping_address=address(township=None, district="Göztepe")),
+    ]
+
+    run_import(channel, write_lines(tmp_path / "f.jsonl", lines))
+
+    placed = dict(Order.objects.values_list("number", "shipping_address__city__name"))
+    assert placed == {
+        "ORD-1": "İstanbul",
+        "ORD-2": "İstanbul",
+        "ORD-3": "İzmir",
+        "ORD-4": "İstanbul",
+    }
+    first, second = (Order.objects.get(number=n) for n in ("ORD-1", "ORD-2"))
+    assert first.shipping_address_id == second.shipping_address_id  # one address, reused
+    goztepe = Order.objects.get(number="ORD-4").shipping_address
+    assert (goztepe.township.name, goztepe.district.name) == ("Kadıköy", "Göztepe")
+
+
+def test_a_place_the_service_cannot_resolve_rejects_the_line_naming_the_field(tmp_path):
+    lines = [
+        order_line("ORD-1", shipping_address=address(city="Atlantis", township=None)),
+        order_line("ORD-2", billing_address=address(country="XX")),
+        order_line("ORD-3", shipping_address=address(township="Çankaya")),  # in Ankara
+        order_line("ORD-4", shipping_address=address(district="Bebek")),  # in Beşiktaş
+        order_line("ORD-5", shipping_address=address(city=None)),
+        order_line("ORD-6", shipping_address=address(line="")),
+        order_line("ORD-7", shipping_address=address()),
+    ]
+    rejects = tmp_path / "bad.jsonl"
+
+    run_import(
+        ChannelFactory(), write_lines(tmp_path / "f.jsonl", lines), "--rejects", str(rejects)
+    )
+
+    reported = {r["line"]: r["errors"] for r in map(json.loads, rejects.read_text().splitlines())}
+    assert reported == {
+        1: {"order.shipping_address.city": ["No city of this name or code in the country."]},
+        2: {"order.billing_address.country": ["No country with this code."]},
+        3: {"order.shipping_address.township": ["No township of this name or code in the city."]},
+        4: {
+            "order.shipping_address.district": ["No district of this name or code in the township."]
+        },
+        5: {"order.shipping_address.city": ["This field is required."]},
+        6: {"order.shipping_address.line": ["This field is required."]},
+    }
+    assert list(Order.objects.values_list("number", flat=True)) == ["ORD-7"]
+    assert Customer.objects.count() == 1  # a rejected line writes no customer
+
+
+def test_a_file_imported_twice_reuses_its_addresses_and_writes_nothing_again(tmp_path):
+    channel = ChannelFactory()
+    path, stats = generated_file(tmp_path)
+    run_import(channel, path)
+    addresses = Address.objects.filter(customer__channel=channel)
+    created = AuditEvent.objects.filter(content_type__model="address", source=Source.IMPORT)
+    orders = Order.objects.filter(channel=channel)
+
+    assert addresses.count() == stats.addresses
+    assert created.count() == stats.addresses
+    assert not orders.filter(shipping_address__isnull=True).exists()
+    assert not orders.exclude(shipping_address__customer=F("customer")).exists()
+    assert not orders.exclude(billing_address__customer=F("customer")).exists()
+    before = database_state(channel)
+
+    output = run_import(channel, path)
+
+    assert " 0 created, " in output
+    assert database_state(channel) == before
+    assert addresses.count() == created.count() == stats.addresses

@@ -103,6 +103,12 @@ def test_a_single_customer_describes_no_filters(api, channel):
                 "customer": exact("NumberFilter"),
                 "channel": exact("NumberFilter"),
                 "number": exact("CharFilter"),
+                "status": exact("CharFilter"),
+                "remote_id": exact("CharFilter"),
+                **{
+                    field: {"type": "IsoDateTimeFilter", "lookup_types": COMPARISONS}
+                    for field in ("ordered_at", "created_date", "modified_date")
+                },
             },
         ),
     ],

@@ -15,7 +15,8 @@ API_MODELS = (
     ("channels", "channel", True),
     ("customers", "customer", True),
     ("addresses", "address", True),
-    ("orders", "order", False),
+    # Integrations post orders (create_orders); the import writes them too.
+    ("orders", "order", True),
     # Integrations read the location lists; staff write them (admin, load_locations).
     ("locations", "country", False),
     ("locations", "city", False),
