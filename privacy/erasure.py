@@ -168,15 +168,16 @@ def _redact_strings(value: Any) -> Any:
 
 
 def _scrub_orders(customer: Customer, terms: set[str]) -> list[int]:
-    """Mark the person in the raw payloads of the customer's orders; the orders' ids."""
-    orders = list(Order.objects.filter(customer=customer).only("id", "raw_payload"))
+    """Mark the person in the raw payloads and extra fields of the customer's orders; their ids."""
+    orders = list(Order.objects.filter(customer=customer).only("id", "raw_payload", "extra_field"))
     changed = []
     for order in orders:
         payload = redact_payload(order.raw_payload, terms)
-        if payload != order.raw_payload:
-            order.raw_payload = payload
+        extra = redact_json(order.extra_field, terms)
+        if (payload, extra) != (order.raw_payload, order.extra_field):
+            order.raw_payload, order.extra_field = payload, extra
             changed.append(order)
-    Order.objects.bulk_update(changed, ["raw_payload"], batch_size=500)
+    Order.objects.bulk_update(changed, ["raw_payload", "extra_field"], batch_size=500)
     return [order.pk for order in orders]
 
 

@@ -19,7 +19,12 @@ def customer_export(customer: Customer) -> dict:
     """
     addresses = list(Address.objects.filter(customer=customer).order_by("id"))
     address_ids = [address.pk for address in addresses]
-    orders = list(Order.objects.filter(customer=customer).prefetch_related("items").order_by("id"))
+    orders = list(
+        Order.objects.filter(customer=customer)
+        .select_related("shipping_address", "billing_address")
+        .prefetch_related("items")
+        .order_by("id")
+    )
     types = ContentType.objects.get_for_models(Customer, Address, Order)
     address_type = types[Address]
     records = audit_events().filter(

@@ -66,6 +66,7 @@ REMOVED = [
     ADDRESS["tax_no"],
     "Yılmazoğlu Tekstil",
     "Kalamış Sokak 5",  # the deleted address's line
+    "Bağdat Caddesi 400",  # the imported order's shipping address
     "Ayşegül Y.",  # an admin edit's name
 ]
 
@@ -111,7 +112,12 @@ def person(api, admin_client, channel, tr_locations, tmp_path):  # noqa: F811
     customer_in_order = {
         k: v for k, v in PERSON.items() if k not in ("attributes", "date_of_birth")
     }
-    shipping = {"first_name": PERSON["first_name"], "line": ADDRESS["line"], "city": "İstanbul"}
+    shipping = {
+        **{key: ADDRESS[key] for key in ("first_name", "last_name", "phone_number", "email")},
+        "line": "Bağdat Caddesi 400",
+        "country": "TR",
+        "city": "İstanbul",
+    }
     import_orders(
         channel,
         tmp_path,

@@ -22,21 +22,19 @@ pytestmark = pytest.mark.django_db
 
 
 def order_line(number: str, customer: dict, ordered_at: str = "2026-10-01T10:00:00Z", **extra):
-    """One line of an import file (the import's line shape), of one item."""
-    return json.dumps(
-        {
-            "number": number,
-            "ordered_at": ordered_at,
-            "amount": "100.00",
-            "discount_amount": "5.00",
-            "refund_amount": "0.00",
-            "currency": "TRY",
-            "items": [{"product_sku": "SKU-1", "quantity": 1, "price": "105.00"}],
-            "customer": customer,
-            **extra,
-        },
-        ensure_ascii=False,
-    )
+    """One line of an import file (the marketplace's order shape), of one item."""
+    order = {
+        "number": number,
+        "created_at": ordered_at,
+        "amount": "100.00",
+        "discount_amount": "5.00",
+        "refund_amount": "0.00",
+        "currency": "TRY",
+        "customer": customer,
+        **extra,
+    }
+    item = {"remote_id": "1", "product": "SKU-1", "price": "105.00", "price_currency": "TRY"}
+    return json.dumps({"order": order, "order_item": [item]}, ensure_ascii=False)
 
 
 NEW_CUSTOMER = {"email": "ayse@example.com", "channel_code": "C-1", "sms_allowed": True}

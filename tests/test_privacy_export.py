@@ -50,7 +50,7 @@ def test_export_holds_the_customer_addresses_orders_consents_and_audit(
     [order] = body["orders"]
     assert order["number"] == "MP-9" and order["amount"] == "100.00"
     assert [item["product_sku"] for item in order["items"]] == ["SKU-1"]
-    assert order["raw_payload"]["customer"]["email"] == "c5@example.com"
+    assert order["raw_payload"]["order"]["customer"]["email"] == "c5@example.com"
     newest = body["consents"][0]
     assert (newest["field"], newest["previous"], newest["value"]) == ("sms_allowed", False, True)
     assert len(body["consents"]) == 4

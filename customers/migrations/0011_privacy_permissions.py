@@ -5,7 +5,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0009_drop_permission_names_function'),
+        ('customers', '0010_customer_order_data_date'),
     ]
 
     operations = [
