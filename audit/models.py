@@ -8,6 +8,8 @@ class Action(models.TextChoices):
     CREATE = "create", "Create"
     UPDATE = "update", "Update"
     DELETE = "delete", "Delete"
+    # The person is removed from the object and from every copy kept of it (privacy).
+    ANONYMIZE = "anonymize", "Anonymize"
 
 
 class Source(models.TextChoices):
@@ -28,7 +30,7 @@ class AuditEvent(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
     object_id = models.BigIntegerField()
     object_repr = models.CharField(max_length=255, blank=True, default="")
-    action = models.CharField(max_length=8, choices=Action.choices)
+    action = models.CharField(max_length=16, choices=Action.choices)
     changes = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -62,6 +62,11 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        # Beside the model's four: what only some staff or integrations may do (privacy).
+        permissions = [
+            ("anonymize_customer", "Can anonymize customer"),
+            ("export_customer", "Can export everything held about a customer"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "channel_code"], name="customer_unique_channel_code"

@@ -12,11 +12,13 @@ from typing import Any, Unpack
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from audit.context import AuditContext, current_audit_context
 from audit.models import Action, Source
 from audit.services import record_audit_event
 from channels.models import Channel
+from customers import anonymization
 from customers.bulk_upsert import UpsertResult, _CustomerBatchUpsert
 from customers.exceptions import (
     ChannelChangeNotAllowed,
@@ -217,3 +219,58 @@ class CustomerService:
                     current.delete()
             except ProtectedError as error:
                 raise CustomerDeletionNotAllowed() from error
+
+    @classmethod
+    def anonymize_customer(
+        cls, *, customer: Customer, audit_context: AuditContext | None = None
+    ) -> Customer:
+        """Remove the person from the customer and from every copy kept of it; return it.
+
+        Sets what the documents describe (`is_active` false, `attributes`
+        holding only `anonimizing_user_id` and `anonimization_time`) and
+        replaces the personal fields (customers/anonymization.py). Its earlier
+        audit records keep which fields changed, not the values; the erasure
+        handlers the other apps registered remove their copies (addresses,
+        orders' raw payloads, webhook deliveries, stored answers, the admin's
+        log). All in one transaction with one `anonymize` audit record, which
+        holds the new values only. A customer already anonymized is returned
+        as it is: nothing is written or recorded. Raises CustomerNotFound if
+        the customer was deleted meanwhile.
+        """
+        context = resolve_audit_context(audit_context)
+        with transaction.atomic():
+            current = locked_customer(customer.pk)
+            target = anonymization.anonymized_values(
+                current, context.actor_id, timezone.now().isoformat().replace("+00:00", "Z")
+            )
+            changes = {}
+            for field, value in target.items():
+                old = getattr(current, field)
+                if old != value:
+                    changes[field] = [old, value]
+            if not changes:
+                return current
+            removed = [
+                changes[field][0] for field in anonymization.PERSONAL_FIELDS if field in changes
+            ]
+            terms = anonymization.text_terms(removed) - anonymization.text_terms(target.values())
+            for field, (_, value) in changes.items():
+                setattr(current, field, value)
+            current.version += 1
+            current.save(update_fields=[*changes, "modified_date", "version"])
+            anonymization.scrub_audit_records(
+                Customer, [current.pk], anonymization.PERSONAL_FIELDS, terms, str(current)
+            )
+            for handler in anonymization.erasure_handlers():
+                handler(current, terms, context)
+            recorded = {
+                field: [
+                    anonymization.REDACTED
+                    if field in anonymization.PERSONAL_FIELDS and old not in (None, "", {})
+                    else old,
+                    new,
+                ]
+                for field, (old, new) in changes.items()
+            }
+            record_audit_event(current, Action.ANONYMIZE, recorded, context)
+        return current

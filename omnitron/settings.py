@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "locations",
     "addresses",
     "events",
+    "privacy",
 ]
 
 MIDDLEWARE = [

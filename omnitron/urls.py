@@ -36,6 +36,7 @@ api_v1 = [
     path("", include("orders.urls")),
     path("", include("audit.urls")),
     path("", include("events.urls")),
+    path("", include("privacy.urls")),
     # The docs page fetches the schema with the browser's session (log in at
     # /admin/ first) or the token given to its Authorize button.
     path(

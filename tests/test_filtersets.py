@@ -16,6 +16,7 @@ from customers.oms.filters import OmsCustomerFilterSet
 from events.filters import EventFilterSet
 from locations.filters import CityFilterSet, CountryFilterSet, DistrictFilterSet, TownshipFilterSet
 from orders.filters import OrderFilterSet
+from privacy.filters import ConsentChangeFilterSet
 from tests import (
     test_address_filters,
     test_audit_api,
@@ -25,6 +26,7 @@ from tests import (
     test_location_filters,
     test_oms_list_simple,
     test_orders_api,
+    test_privacy_consents,
 )
 
 
@@ -47,6 +49,7 @@ FILTER_TABLES = {
     OrderFilterSet: test_orders_api.FILTER_CASES,
     EventFilterSet: test_events.FILTER_CASES,
     AddressFilterSet: test_address_filters.FILTER_CASES,
+    ConsentChangeFilterSet: test_privacy_consents.FILTER_CASES,
     CountryFilterSet: test_location_filters.COUNTRY_FILTER_CASES,
     CityFilterSet: test_location_filters.CITY_FILTER_CASES,
     TownshipFilterSet: test_location_filters.TOWNSHIP_FILTER_CASES,

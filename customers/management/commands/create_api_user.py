@@ -27,12 +27,19 @@ API_MODELS = (
 
 # Reading the audit trail is a permission of its own, granted on request only.
 AUDIT_PERMISSION = Q(content_type__app_label="audit", codename="view_auditevent")
+# So are the privacy permissions: reading the consent history, anonymizing and exporting.
+PRIVACY_PERMISSIONS = Q(content_type__app_label="privacy", codename="view_consentchange") | Q(
+    content_type__app_label="customers", codename__in=["anonymize_customer", "export_customer"]
+)
 
 
-def grant_api_access(user, read_only: bool = False, audit: bool = False) -> str:
+def grant_api_access(
+    user, read_only: bool = False, audit: bool = False, privacy: bool = False
+) -> str:
     """Give `user` the model permissions of the API and return a new token's key.
 
-    `audit` adds `audit.view_auditevent`, to read the audit trail.
+    `audit` adds `audit.view_auditevent`, to read the audit trail; `privacy`
+    the consent history, anonymization and export.
     """
     wanted = Q(pk__in=[])
     for app, model, writable in API_MODELS:
@@ -41,6 +48,8 @@ def grant_api_access(user, read_only: bool = False, audit: bool = False) -> str:
         wanted |= Q(content_type__app_label=app, codename__in=codenames)
     if audit:
         wanted |= AUDIT_PERMISSION
+    if privacy:
+        wanted |= PRIVACY_PERMISSIONS
     permissions = Permission.objects.filter(wanted)
     user.user_permissions.add(*permissions)
     return issue_token(user)
@@ -59,9 +68,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--audit", action="store_true", help="Also let it read the audit trail."
         )
+        parser.add_argument(
+            "--privacy",
+            action="store_true",
+            help="Also let it read consent histories, anonymize and export customers.",
+        )
 
     @transaction.atomic
-    def handle(self, username, password=None, read_only=False, audit=False, **options):
+    def handle(
+        self, username, password=None, read_only=False, audit=False, privacy=False, **options
+    ):
         user, created = get_user_model().objects.get_or_create(username=username)
         if password:
             try:
@@ -73,5 +89,5 @@ class Command(BaseCommand):
         elif created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        key = grant_api_access(user, read_only=read_only, audit=audit)
+        key = grant_api_access(user, read_only=read_only, audit=audit, privacy=privacy)
         self.stdout.write(key)

@@ -1,0 +1,277 @@
+"""Removing an anonymized customer from every copy kept outside its own row.
+
+`erase_copies` is the erasure handler (customers/anonymization.py) that
+CustomerService.anonymize_customer calls inside its transaction, after the
+customer's row and its own audit records are rewritten. It removes, in turn:
+the personal fields of the customer's addresses (each recorded as an
+`anonymize` of the address), their audit records, the customer and its
+addresses inside its orders' raw payloads (and the orders' audit records),
+the events of all of these inside webhook deliveries, the stored idempotent
+answers about the customer, the admin's log entries, and its integration
+mappings (codes that name the person in another system). Orders, their
+amounts and items stay.
+
+Each step reads the rows of this customer by an index (its addresses, its
+orders, the audit records of these objects) but two: webhook deliveries and
+stored answers are found by what their text holds, one pass each.
+"""
+
+import hashlib
+import json
+import operator
+from functools import reduce
+from typing import Any
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import BinaryField, F, Func, IntegerField, Q, Value
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+
+from addresses.models import Address
+from audit.context import AuditContext
+from audit.models import Action
+from audit.services import record_audit_events, row_audit_event_values
+from customers.anonymization import (
+    PERSONAL_FIELDS,
+    REDACTED,
+    redact_changes,
+    redact_json,
+    scrub_audit_records,
+    text_terms,
+)
+from customers.models import Customer, IntegrationMapping
+from events.models import WebhookDelivery
+from idempotency.models import IdempotencyKey
+from orders.models import Order
+from privacy.models import FormerAddress
+
+# An address keeps where it is (its locations, for the statistics of orders) and
+# its kind; who and exactly where go.
+ADDRESS_CLEARED = {
+    "email": None,
+    "phone_number": "",
+    "first_name": "",
+    "last_name": "",
+    "line": "",
+    "postcode": None,
+    "title": None,
+    "notes": None,
+    "company_name": None,
+    "tax_office": None,
+    "tax_no": None,
+    "identity_number": None,
+    "remote_id": None,
+    "extra_field": {},
+    "is_active": False,
+}
+# The digest is of the removed content, which a guess could confirm: replaced too.
+ADDRESS_PERSONAL_FIELDS = (*ADDRESS_CLEARED.keys() - {"is_active"}, "hash_data")
+PERSONAL_FIELDS_OF_RESOURCE = {
+    "customer": PERSONAL_FIELDS,
+    "address": ADDRESS_PERSONAL_FIELDS,
+    "order": (),
+}
+# Keys of an order's raw payload whose object is a person or an address.
+PERSON_KEYS = ("customer",)
+ADDRESS_KEY_PART = "address"
+# The bytes that open a customer's answer (CustomerSerializer's first fields).
+CUSTOMER_ANSWER_START = '{{"pk":{pk},"channel":'
+
+
+def erase_copies(customer: Customer, terms: set[str], context: AuditContext) -> None:
+    address_ids, address_terms = _anonymize_addresses(customer, context)
+    terms = terms | address_terms
+    scrub_audit_records(Address, address_ids, ADDRESS_PERSONAL_FIELDS, terms)
+    order_ids = _scrub_orders(customer, terms)
+    scrub_audit_records(Order, order_ids, (), terms, object_repr=None)
+    _scrub_deliveries(
+        {"customer": [customer.pk], "address": address_ids, "order": order_ids}, terms
+    )
+    _forget_stored_answers(customer, terms)
+    _scrub_admin_log(customer, address_ids, terms)
+    IntegrationMapping.objects.filter(customer=customer).delete()
+
+
+def anonymized_address_digest(address_id: int) -> str:
+    """A `hash_data` unique to the address that no content hashes to."""
+    return hashlib.sha256(f"anonymized-address:{address_id}".encode()).hexdigest()
+
+
+def _anonymize_addresses(customer: Customer, context: AuditContext) -> tuple[list[int], set[str]]:
+    """Clear the personal fields of the customer's addresses, audited; (every id it had, terms).
+
+    The ids include addresses deleted earlier (FormerAddress): their audit
+    records hold their values too.
+    """
+    addresses = list(Address.objects.select_for_update().filter(customer=customer).order_by("pk"))
+    removed, changed, records = [], [], []
+    now = timezone.now()
+    for address in addresses:
+        target = {**ADDRESS_CLEARED, "hash_data": anonymized_address_digest(address.pk)}
+        changes = {}
+        for field, value in target.items():
+            old = getattr(address, field)
+            if old != value:
+                changes[field] = [old, value]
+                setattr(address, field, value)
+        if not changes:
+            continue
+        removed.extend(old for field, (old, _) in changes.items() if field != "is_active")
+        address.version += 1
+        address.modified_date = now
+        changed.append(address)
+        recorded = {
+            field: [REDACTED if old not in (None, "", {}) and field != "is_active" else old, new]
+            for field, (old, new) in changes.items()
+        }
+        records.append(
+            row_audit_event_values(
+                Address, address.pk, REDACTED, Action.ANONYMIZE, recorded, context
+            )
+        )
+    fields = [*ADDRESS_CLEARED, "hash_data", "version", "modified_date"]
+    Address.objects.bulk_update(changed, fields, batch_size=500)
+    deleted = FormerAddress.objects.filter(customer=customer).values_list("address_id", flat=True)
+    ids = sorted({address.pk for address in addresses} | set(deleted))
+    terms = text_terms(removed) - text_terms(ADDRESS_CLEARED.values())
+    # Scrubbed before this anonymization's own records are written, which hold no value.
+    scrub_audit_records(Address, ids, ADDRESS_PERSONAL_FIELDS, terms)
+    if records:
+        record_audit_events(records)
+    return ids, terms
+
+
+def redact_payload(payload: Any, terms: set[str]) -> Any:
+    """An order's raw payload with its person and addresses marked, and any text naming them."""
+    if isinstance(payload, dict):
+        redacted = {}
+        for key, value in payload.items():
+            if isinstance(value, dict) and (key in PERSON_KEYS or ADDRESS_KEY_PART in key):
+                redacted[key] = _redact_strings(value)
+            else:
+                redacted[key] = redact_payload(value, terms)
+        return redacted
+    if isinstance(payload, list):
+        return [redact_payload(item, terms) for item in payload]
+    return redact_json(payload, terms)
+
+
+def _redact_strings(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _redact_strings(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redact_strings(item) for item in value]
+    if isinstance(value, str) and value:
+        return REDACTED
+    return value
+
+
+def _scrub_orders(customer: Customer, terms: set[str]) -> list[int]:
+    """Mark the person in the raw payloads and extra fields of the customer's orders; their ids."""
+    orders = list(Order.objects.filter(customer=customer).only("id", "raw_payload", "extra_field"))
+    changed = []
+    for order in orders:
+        payload = redact_payload(order.raw_payload, terms)
+        extra = redact_json(order.extra_field, terms)
+        if (payload, extra) != (order.raw_payload, order.extra_field):
+            order.raw_payload, order.extra_field = payload, extra
+            changed.append(order)
+    Order.objects.bulk_update(changed, ["raw_payload", "extra_field"], batch_size=500)
+    return [order.pk for order in orders]
+
+
+def _scrub_deliveries(ids_by_resource: dict[str, list[int]], terms: set[str]) -> None:
+    """Rewrite the webhook deliveries whose bodies hold an event of these objects.
+
+    A delivery's body is fixed when made (its retries send the same message):
+    the events of these objects in it are given the scrubbed changes.
+    """
+    needles = [
+        f'"resource":"{resource}","resource_id":{object_id},'
+        for resource, ids in ids_by_resource.items()
+        for object_id in ids
+    ]
+    if not needles:
+        return
+    found = WebhookDelivery.objects.filter(
+        reduce(operator.or_, (Q(payload__contains=needle) for needle in needles))
+    ).only("id", "payload")
+    wanted = {
+        (resource, object_id) for resource, ids in ids_by_resource.items() for object_id in ids
+    }
+    changed = []
+    for delivery in found:
+        body = json.loads(delivery.payload)
+        for event in body.get("data", {}).get("events", []):
+            key = (event.get("resource"), event.get("resource_id"))
+            if key in wanted and isinstance(event.get("changes"), dict):
+                personal = PERSONAL_FIELDS_OF_RESOURCE.get(key[0], ())
+                event["changes"] = redact_changes(event["changes"], personal, terms)
+        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        if payload != delivery.payload:
+            delivery.payload = payload
+            changed.append(delivery)
+    WebhookDelivery.objects.bulk_update(changed, ["payload"], batch_size=500)
+
+
+class BytePosition(Func):
+    """Where `needle` starts in the bytes `haystack` (1-based; 0: nowhere)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, haystack, needle: bytes):
+        super().__init__(haystack, Value(needle, output_field=BinaryField()))
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="INSTR", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        swapped = self.copy()
+        swapped.set_source_expressions(self.get_source_expressions()[::-1])
+        return super(BytePosition, swapped).as_sql(
+            compiler, connection, template="POSITION(%(expressions)s)", arg_joiner=" IN ", **extra
+        )
+
+
+def _forget_stored_answers(customer: Customer, terms: set[str]) -> None:
+    """Delete the stored idempotent answers about the customer.
+
+    A stored answer keeps no path, only its body: it is about the customer
+    when it is the customer (its opening bytes), names the customer by its
+    key, or holds its email or phone. A retry of such a request runs again.
+    """
+    needles = [
+        CUSTOMER_ANSWER_START.format(pk=customer.pk),
+        f'"customer":{customer.pk},',
+        f'"customer":{customer.pk}}}',
+        *(term for term in terms if "@" in term or _is_phone(term)),
+    ]
+    contains = [GreaterThan(BytePosition(F("response_body"), n.encode()), 0) for n in needles]
+    IdempotencyKey.objects.filter(reduce(operator.or_, (Q(c) for c in contains))).delete()
+
+
+def _is_phone(text: str) -> bool:
+    digits = text.translate(str.maketrans("", "", "+-() "))
+    return len(digits) >= 5 and digits.isdigit()
+
+
+def _scrub_admin_log(customer: Customer, address_ids: list[int], terms: set[str]) -> None:
+    """The admin's log entries of the customer and its addresses, without the removed values."""
+    types = ContentType.objects.get_for_models(Customer, Address)
+    entries = LogEntry.objects.filter(
+        Q(content_type=types[Customer], object_id=str(customer.pk))
+        | Q(content_type=types[Address], object_id__in=[str(pk) for pk in address_ids])
+    )
+    changed = []
+    for entry in entries:
+        repr_ = str(customer) if entry.content_type_id == types[Customer].pk else REDACTED
+        message = entry.change_message
+        try:
+            message = json.dumps(redact_json(json.loads(message), terms), ensure_ascii=False)
+        except ValueError:
+            message = redact_json(message, terms)
+        if (repr_, message) != (entry.object_repr, entry.change_message):
+            entry.object_repr, entry.change_message = repr_, message
+            changed.append(entry)
+    LogEntry.objects.bulk_update(changed, ["object_repr", "change_message"])
