@@ -81,8 +81,11 @@ class OrderFileImporter:
         # Read once a run: most orders ship to places the run has seen already.
         self.places = PlaceResolver(channel.pk)
 
-    def run(self, stream: Iterable[bytes]) -> ImportSummary:
+    def run(self, stream: Iterable[bytes], first_line: int = 1) -> ImportSummary:
         """Import every line of `stream`; chunks are parsed one ahead of the writes.
+
+        `first_line`: the number of the stream's first line in its file (a part
+        of a file read by a worker), so its rejects name the file's lines.
 
         With `parse_in_worker`, a second process reads the next chunk while this
         one writes the last: the two costs overlap instead of adding up.
@@ -91,7 +94,8 @@ class OrderFileImporter:
         with self._parser() as parse:
             pending: deque = deque()
             first_size = min(self.batch_size, FIRST_CHUNK_SIZE)
-            for chunk, chunk_bytes in read_chunks(stream, self.batch_size, first_size):
+            chunks = read_chunks(stream, self.batch_size, first_size, first_line)
+            for chunk, chunk_bytes in chunks:
                 self.summary.lines += len(chunk)
                 parsed = parse(chunk, self.identifier_field, self.max_line_bytes)
                 pending.append((parsed, chunk_bytes))
@@ -143,7 +147,9 @@ class OrderFileImporter:
         self.rejects.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def read_chunks(stream: Iterable[bytes], size: int, first_size: int | None = None):
+def read_chunks(
+    stream: Iterable[bytes], size: int, first_size: int | None = None, first_line: int = 1
+):
     """(chunk, bytes read) pairs; a chunk is up to `size` (line number, text) non-blank lines.
 
     The first chunk holds up to `first_size`: writing starts as soon as it is parsed.
@@ -151,7 +157,7 @@ def read_chunks(stream: Iterable[bytes], size: int, first_size: int | None = Non
     chunk: list[tuple[int, bytes]] = []
     read = 0
     limit = first_size or size
-    for line_number, raw in enumerate(stream, start=1):
+    for line_number, raw in enumerate(stream, start=first_line):
         read += len(raw)
         if raw.strip():
             chunk.append((line_number, raw))

@@ -76,3 +76,56 @@ class OrderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_sku} x{self.quantity}"
+
+
+class ImportJob(models.Model):
+    """An order file imported by Celery workers, part by part (orders.parallel_import)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="import_jobs")
+    # An absolute path the workers open: they run on this machine or share its disk.
+    path = models.CharField(max_length=1024)
+    batch_size = models.PositiveIntegerField()
+    # The audit records' request id: every part's records name the one job.
+    request_id = models.CharField(max_length=64)
+    created_date = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.path}"
+
+
+class ImportPart(models.Model):
+    """The lines of one byte range of a job's file: one Celery task, redone if its worker dies."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveIntegerField()
+    # Bytes [start, end) of the file: whole lines, the first of them line `first_line`.
+    start = models.BigIntegerField()
+    end = models.BigIntegerField()
+    first_line = models.PositiveBigIntegerField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    # Runs begun: more than one when a worker died in the middle and the part was redone.
+    attempts = models.PositiveIntegerField(default=0)
+    worker = models.CharField(max_length=255, blank=True, default="")
+    read_bytes = models.BigIntegerField(default=0)
+    lines = models.PositiveIntegerField(default=0)
+    orders_created = models.PositiveIntegerField(default=0)
+    orders_present = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    customers = models.JSONField(default=dict)  # outcome -> count
+    rejects_path = models.CharField(max_length=1024)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="import_part_unique_index")
+        ]
+
+    def __str__(self) -> str:
+        return f"part {self.index} of import {self.job_id}"

@@ -1,15 +1,25 @@
 import sys
+import time
 import uuid
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from kombu.exceptions import OperationalError as BrokerUnreachable
 from tqdm import tqdm
 
 from audit.context import AuditContext
 from audit.models import Source
 from channels.models import Channel
 from orders.importer import DEFAULT_BATCH_SIZE, ImportSummary, OrderFileImporter
+from orders.parallel_import import (
+    ImportPartFailed,
+    combined_summary,
+    create_job,
+    merge_rejects,
+    wait_for_parts,
+)
+from orders.tasks import queue_job
 
 STDIN = "-"
 STDIN_REJECTS = "import_orders.rejects.jsonl"
@@ -38,11 +48,21 @@ class Command(BaseCommand):
             help="Parse lines in this process (by default a second process parses the next "
             "batch while this one writes).",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="Cut the file into this many parts, each imported by a Celery worker "
+            "(`celery -A omnitron worker`), and wait for them. The workers open FILE by "
+            "its absolute path: same machine or a shared disk.",
+        )
 
-    def handle(self, *args, channel, file, rejects, batch_size, in_process, **options):
+    def handle(self, *args, channel, file, rejects, batch_size, in_process, workers, **options):
         channel = self._channel(channel)
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        if workers is not None:
+            self._import_on_workers(channel, file, rejects, batch_size, workers)
+            return
         context = AuditContext(source=Source.IMPORT, request_id=f"import-{uuid.uuid4().hex}")
         try:
             stream = sys.stdin.buffer if file == STDIN else open(file, "rb")  # noqa: SIM115
@@ -76,6 +96,51 @@ class Command(BaseCommand):
                 parse_in_worker=not in_process,
             )
             summary = importer.run(stream)
+        self._print_summary(summary, channel, rejects_path)
+
+    def _import_on_workers(
+        self, channel: Channel, file: str, rejects: str | None, batch_size: int, workers: int
+    ) -> None:
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        path = Path(file)
+        if file == STDIN or not path.is_file():
+            raise CommandError(f"--workers needs a regular file the workers can open: {file}.")
+        rejects_path = Path(rejects) if rejects else default_rejects_path(file, regular=True)
+        try:
+            rejects_file = rejects_path.open("w", encoding="utf-8")
+        except OSError as error:
+            raise CommandError(
+                f"Cannot write the rejected lines to {rejects_path}: {error.strerror}."
+            ) from None
+        started = time.monotonic()
+        job = create_job(channel, path, workers, batch_size, rejects_path)
+        try:
+            queue_job(job)
+        except BrokerUnreachable as error:
+            rejects_file.close()
+            raise CommandError(f"Cannot queue the import's parts: {error}.") from None
+        self.stderr.write(
+            f"Import {job.pk}: {job.parts.count()} parts queued for `celery -A omnitron worker`."
+        )
+        progress = tqdm(
+            total=path.stat().st_size,
+            unit="B",
+            unit_scale=True,
+            disable=None,
+            file=sys.stderr,
+            leave=False,
+        )
+        with progress, rejects_file:
+            try:
+                parts = wait_for_parts(job, lambda read: progress.update(read - progress.n))
+            except ImportPartFailed as error:
+                raise CommandError(
+                    f"{error} Batches of the other parts landed; run the command again to "
+                    f"finish (orders already there are skipped)."
+                ) from None
+            merge_rejects(parts, rejects_file)
+        summary = combined_summary(parts, time.monotonic() - started)
         self._print_summary(summary, channel, rejects_path)
 
     def _channel(self, channel_id: int) -> Channel:
