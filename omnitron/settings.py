@@ -257,6 +257,9 @@ OMNITRON_WEBHOOK_RETRY_DELAYS = [
 
 # Celery: webhook deliveries and event purges run in `celery -A omnitron worker -B`.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+# The queue tasks go to and workers read; scripts/test.sh names one per test run,
+# so two runs sharing a broker never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

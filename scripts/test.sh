@@ -10,6 +10,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
+# The Celery tests start real workers: their tasks go to a queue of this run's
+# own, so runs sharing one RabbitMQ never take each other's tasks.
+export CELERY_TASK_DEFAULT_QUEUE="${CELERY_TASK_DEFAULT_QUEUE:-omnitron-tests-$$}"
+
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/python manage.py makemigrations --check --dry-run
