@@ -854,3 +854,31 @@ def test_a_file_imported_twice_reuses_its_addresses_and_writes_nothing_again(tmp
     assert " 0 created, " in output
     assert database_state(channel) == before
     assert addresses.count() == created.count() == stats.addresses
+
+
+def test_a_billing_address_like_the_shipping_one_but_for_a_types_is_read_on_its_own(tmp_path):
+    """true and 1 are equal in Python, not in JSON: the second address is not the first's."""
+    lines = [
+        order_line(
+            "ORD-1",
+            shipping_address=address(e_bill_taxpayer=True),
+            billing_address=address(e_bill_taxpayer=1),
+        ),
+        order_line(
+            "ORD-2",
+            shipping_address=address(e_bill_taxpayer=True),
+            billing_address=address(e_bill_taxpayer=True),
+        ),
+    ]
+    rejects = tmp_path / "bad.jsonl"
+
+    run_import(
+        ChannelFactory(), write_lines(tmp_path / "f.jsonl", lines), "--rejects", str(rejects)
+    )
+
+    reported = {r["line"]: r["errors"] for r in map(json.loads, rejects.read_text().splitlines())}
+    assert reported == {1: {"order.billing_address.e_bill_taxpayer": ["Expected true or false."]}}
+    order = Order.objects.get()
+    assert order.number == "ORD-2"
+    assert order.shipping_address_id == order.billing_address_id
+    assert order.shipping_address.e_bill_taxpayer is True
