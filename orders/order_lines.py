@@ -42,6 +42,7 @@ from addresses.field_sets import FOREIGN_KEYS as ADDRESS_FOREIGN_KEYS
 from addresses.field_sets import WRITABLE_FIELDS as ADDRESS_FIELDS
 from addresses.field_sets import address_content
 from addresses.models import Address
+from customers.bulk_upsert import CleanRecord
 from customers.field_sets import WRITABLE_FIELDS
 from customers.models import Customer
 from omnitron.validators import SURROGATES, validate_json_object
@@ -330,7 +331,9 @@ def _clean_customer(data: dict, identifier_field: str, errors: dict) -> dict[str
     for name in {*REQUIRED_CUSTOMER_FIELDS, identifier_field}:
         if data.get(name) in (None, ""):
             errors[f"order.customer.{name}"] = ["This field is required."]
-    return _clean_values(Customer, data, CUSTOMER_FIELDS, "order.customer.", errors)
+    # Cleaned here as the model's fields clean them, and more strictly (JSON types):
+    # the writer takes them as they are.
+    return CleanRecord(_clean_values(Customer, data, CUSTOMER_FIELDS, "order.customer.", errors))
 
 
 ORDER_DEFAULTS = _defaults(Order, ORDER_DATA_FIELDS)

@@ -882,3 +882,38 @@ def test_a_billing_address_like_the_shipping_one_but_for_a_types_is_read_on_its_
     assert order.number == "ORD-2"
     assert order.shipping_address_id == order.billing_address_id
     assert order.shipping_address.e_bill_taxpayer is True
+
+
+def test_an_imported_customer_is_stored_as_the_upsert_cleans_a_plain_record(tmp_path):
+    """The parser's cleaning is the one the writer skips: the same values land either way."""
+    from django.db import transaction
+
+    from audit.context import AuditContext
+    from customers.services import CustomerService
+
+    given = {
+        "channel_code": "C-1",
+        "email": "ayse@example.com",
+        "first_name": "Ayşe",
+        "last_name": " Yılmaz",
+        "phone_number": "+905551112233",
+        "date_of_birth": "1990-02-03",
+        "date_joined": "2026-01-01T10:00:00",
+        "gender": "female",
+        "is_active": True,
+        "sms_allowed": False,
+        "extra_field": {"tier": "gold", "points": 12},
+    }
+    imported, upserted = ChannelFactory(), ChannelFactory()
+    run_import(imported, write_lines(tmp_path / "f.jsonl", [order_line(customer=given)]))
+    with transaction.atomic():
+        CustomerService.upsert_customers(
+            upserted, [dict(given)], audit_context=AuditContext(source=Source.IMPORT)
+        )
+
+    fields = [*given, "erp_code", "call_allowed", "email_allowed", "user_type"]
+    stored = [
+        Customer.objects.filter(channel=channel).values(*fields).get()
+        for channel in (imported, upserted)
+    ]
+    assert stored[0] == stored[1]
