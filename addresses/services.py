@@ -339,12 +339,27 @@ def _ids_of_addresses(keys: Collection[tuple[int, str]]) -> dict[tuple[int, str]
     if not keys:
         return {}
     wanted = set(keys)
+    digests = list({digest for _, digest in wanted})
+    connection = connections[Address.objects.db]
     # A digest covers the customer's id: the hash_data index alone finds them.
-    rows = (
-        Address.objects.filter(hash_data__in={digest for _, digest in wanted})
-        .order_by()
-        .values_list("customer_id", "hash_data", "id")
-    )
+    if connection.vendor == "postgresql":
+        # One array parameter: a thousand digests cost Django's IN nothing to prepare.
+        meta = Address._meta
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote(meta.get_field('customer').column)}, {quote('hash_data')}, "
+                f"{quote(meta.pk.column)} FROM {quote(meta.db_table)} "
+                f"WHERE {quote('hash_data')} = ANY(%s)",
+                [digests],
+            )
+            rows = cursor.fetchall()
+    else:
+        rows = (
+            Address.objects.filter(hash_data__in=digests)
+            .order_by()
+            .values_list("customer_id", "hash_data", "id")
+        )
     return {(customer, digest): pk for customer, digest, pk in rows if (customer, digest) in wanted}
 
 
