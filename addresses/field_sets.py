@@ -16,6 +16,7 @@ Changing this list or the normalisation changes every digest: stored
 addresses would need their `hash_data` rewritten.
 """
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -56,6 +57,27 @@ CONTENT_FIELDS = (
 )
 # The columns the digest reads (a foreign key by its id).
 CONTENT_ATTNAMES = tuple(f"{f}_id" if f in FOREIGN_KEYS else f for f in CONTENT_FIELDS)
+LOCATION_ATTNAMES = tuple(f"{f}_id" for f in LOCATION_FIELDS)
+# The content beside the customer and the locations: what an address's values
+# alone decide (address_content), in the digest's order.
+CONTENT_VALUE_ATTNAMES = tuple(
+    a for a in CONTENT_ATTNAMES if a != "customer_id" and a not in LOCATION_ATTNAMES
+)
+# Where the locations come in the digest's list, among those values.
+_LOCATIONS_AT = CONTENT_ATTNAMES.index(LOCATION_ATTNAMES[0]) - 1
+assert (
+    "customer_id",
+    *CONTENT_VALUE_ATTNAMES[:_LOCATIONS_AT],
+    *LOCATION_ATTNAMES,
+    *CONTENT_VALUE_ATTNAMES[_LOCATIONS_AT:],
+) == CONTENT_ATTNAMES, "the locations must come together in CONTENT_FIELDS"
+# The columns a bulk record may leave out, with the values an Address built from
+# it would take (a callable default, such as extra_field's dict, called).
+RECORD_DEFAULTS = {
+    f.attname: f.get_default()
+    for f in Address._meta.concrete_fields
+    if f.name in WRITABLE_FIELDS and (f.has_default() or f.null)
+}
 
 
 class AddressFields(TypedDict, total=False):
@@ -126,8 +148,14 @@ class AddressRecord(TypedDict, total=False):
 
 def _comparable(value: Any) -> str | int | bool | None:
     if isinstance(value, str):
-        return turkish_fold(" ".join(value.split())) or None
+        return _comparable_text(value)
     return value
+
+
+# Addresses repeat their names, places and titles: each text is folded once.
+@functools.lru_cache(maxsize=100_000)
+def _comparable_text(text: str) -> str | None:
+    return turkish_fold(" ".join(text.split())) or None
 
 
 def address_digest(values: Mapping[str, Any]) -> str:
@@ -135,9 +163,42 @@ def address_digest(values: Mapping[str, Any]) -> str:
 
     A column missing from `values` counts as null, as does an empty text.
     """
-    content = [_comparable(values.get(attname)) for attname in CONTENT_ATTNAMES]
-    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return content_digest(
+        values.get("customer_id"),
+        tuple(values.get(attname) for attname in LOCATION_ATTNAMES),
+        tuple(_comparable(values.get(attname)) for attname in CONTENT_VALUE_ATTNAMES),
+    )
+
+
+def address_content(values: Mapping[str, Any]) -> tuple:
+    """The comparable content of an address's values (by column), for content_digest.
+
+    A column missing from `values` takes the model's default, as an Address
+    built from them would. The order import computes it where it parses the
+    lines, before the customer and the locations are known.
+    """
+    return tuple(
+        _comparable(values[attname] if attname in values else RECORD_DEFAULTS.get(attname))
+        for attname in CONTENT_VALUE_ATTNAMES
+    )
+
+
+def content_digest(customer_id: int | None, location_ids: tuple, content: tuple) -> str:
+    """The `hash_data` of the customer's address at these locations (country, city,
+    township, district ids) with this content (address_content)."""
+    at = _LOCATIONS_AT
+    listed = [customer_id, *content[:at], *location_ids, *content[at:]]
+    text = json.dumps(listed, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def record_digest(record: Mapping[str, Any]) -> str:
+    """The `hash_data` of a bulk record (AddressRecord), as of an Address built from it."""
+    return content_digest(
+        record["customer_id"],
+        tuple(record.get(attname) for attname in LOCATION_ATTNAMES),
+        address_content(record),
+    )
 
 
 def digest_of(address: Address) -> str:
@@ -155,6 +216,15 @@ def creation_changes(address: Address) -> dict:
     """The `changes` of a create record: every writable field and the digest, from None."""
     return {
         field: [None, audit_value(address, field)]
+        for field in sorted([*WRITABLE_FIELDS, "hash_data"])
+    }
+
+
+def record_creation_changes(record: Mapping[str, Any], hash_data: str) -> dict:
+    """creation_changes of the address a bulk record creates, from its values."""
+    values = {**RECORD_DEFAULTS, **record, "hash_data": hash_data}
+    return {
+        field: [None, values[f"{field}_id" if field in FOREIGN_KEYS else field]]
         for field in sorted([*WRITABLE_FIELDS, "hash_data"])
     }
 

@@ -103,4 +103,9 @@ class Address(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}, {self.line}"
+        return address_label(self.first_name, self.last_name, self.line)
+
+
+def address_label(first_name: str, last_name: str, line: str) -> str:
+    """An address as its audit records name it (the bulk paths have no instance to ask)."""
+    return f"{first_name} {last_name}, {line}"

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from typing import Unpack
 
 from django.db import IntegrityError, connections, transaction
+from django.db.models import JSONField
+from django.utils import timezone
 
 from addresses.exceptions import (
     ADDRESS_NOT_IN_PARENT_MESSAGES,
@@ -22,6 +24,7 @@ from addresses.exceptions import (
 from addresses.field_sets import (
     FOREIGN_KEYS,
     LOCATION_FIELDS,
+    RECORD_DEFAULTS,
     SORTED_WRITABLE_FIELDS,
     WRITABLE_FIELDS,
     AddressChanges,
@@ -31,11 +34,18 @@ from addresses.field_sets import (
     check_field_names,
     creation_changes,
     digest_of,
+    record_creation_changes,
+    record_digest,
 )
-from addresses.models import UNIQUE_CUSTOMER_HASH, Address
+from addresses.models import UNIQUE_CUSTOMER_HASH, Address, address_label
 from audit.context import AuditContext, current_audit_context
 from audit.models import Action, Source
-from audit.services import audit_event_values, record_audit_event, record_audit_events
+from audit.services import (
+    audit_event_values,
+    record_audit_event,
+    record_audit_events,
+    row_audit_event_values,
+)
 from customers.models import Customer
 from locations.models import City, Country
 from omnitron.conditional import check_if_match
@@ -255,7 +265,11 @@ class AddressService:
 
     @classmethod
     def upsert_addresses(
-        cls, records: Sequence[AddressRecord], audit_context: AuditContext | None = None
+        cls,
+        records: Sequence[AddressRecord],
+        audit_context: AuditContext | None = None,
+        *,
+        digests: Sequence[str] | None = None,
     ) -> list[int]:
         """The id of the address of each record, in order: the customer's own, else a new one.
 
@@ -269,35 +283,42 @@ class AddressService:
         one insert of their `create` audit records, and one more read when a
         concurrent writer created some of them first. Writes in a transaction
         of its own, or within the caller's.
+
+        `digests`: each record's `hash_data` (record_digest) when the caller
+        has it already, such as the order import, which computes the content
+        part where it parses its lines. Records are plain values throughout:
+        no model instance is built.
         """
         context = resolve_audit_context(audit_context)
-        addresses = []
         for record in records:
             check_field_names(record, RECORD_FIELDS)
-            address = Address(**record)
-            address.hash_data = digest_of(address)
-            addresses.append(address)
-        keys = [(address.customer_id, address.hash_data) for address in addresses]
+        if digests is None:
+            digests = [record_digest(record) for record in records]
+        keys = [
+            (record["customer_id"], digest) for record, digest in zip(records, digests, strict=True)
+        ]
         ids = _ids_of_addresses(keys)
-        new = {}
-        for key, address in zip(keys, addresses, strict=True):
+        new: dict[tuple[int, str], AddressRecord] = {}
+        for key, record in zip(keys, records, strict=True):
             if key not in ids:
-                new.setdefault(key, address)
+                new.setdefault(key, record)
         if not new:
             return [ids[key] for key in keys]
         with transaction.atomic():
-            created = _insert_new_addresses(list(new.values()))
+            created = _insert_new_addresses(new)
             ids.update(created)
             ids.update(_ids_of_addresses(new.keys() - created.keys()))
-            events = []
-            for key, pk in created.items():
-                address = new[key]
-                address.pk = pk
-                address._state.adding = False
-                events.append(
-                    audit_event_values(address, Action.CREATE, creation_changes(address), context)
+            record_audit_events(
+                row_audit_event_values(
+                    Address,
+                    pk,
+                    address_label(new[key]["first_name"], new[key]["last_name"], new[key]["line"]),
+                    Action.CREATE,
+                    record_creation_changes(new[key], key[1]),
+                    context,
                 )
-            record_audit_events(events)
+                for key, pk in created.items()
+            )
         return [ids[key] for key in keys]
 
 
@@ -318,17 +339,35 @@ def _ids_of_addresses(keys: Collection[tuple[int, str]]) -> dict[tuple[int, str]
     if not keys:
         return {}
     wanted = set(keys)
+    digests = list({digest for _, digest in wanted})
+    connection = connections[Address.objects.db]
     # A digest covers the customer's id: the hash_data index alone finds them.
-    rows = (
-        Address.objects.filter(hash_data__in={digest for _, digest in wanted})
-        .order_by()
-        .values_list("customer_id", "hash_data", "id")
-    )
+    if connection.vendor == "postgresql":
+        # One array parameter: a thousand digests cost Django's IN nothing to prepare.
+        meta = Address._meta
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote(meta.get_field('customer').column)}, {quote('hash_data')}, "
+                f"{quote(meta.pk.column)} FROM {quote(meta.db_table)} "
+                f"WHERE {quote('hash_data')} = ANY(%s)",
+                [digests],
+            )
+            rows = cursor.fetchall()
+    else:
+        rows = (
+            Address.objects.filter(hash_data__in=digests)
+            .order_by()
+            .values_list("customer_id", "hash_data", "id")
+        )
     return {(customer, digest): pk for customer, digest, pk in rows if (customer, digest) in wanted}
 
 
-def _insert_new_addresses(addresses: list[Address]) -> dict[tuple[int, str], int]:
-    """INSERT the addresses, skipping those another writer has inserted first.
+def _insert_new_addresses(
+    records: dict[tuple[int, str], AddressRecord],
+) -> dict[tuple[int, str], int]:
+    """INSERT the records' addresses, by (customer_id, hash_data), skipping those another
+    writer has inserted first.
 
     Returns the ids of the rows this call inserted, by (customer_id,
     hash_data). PostgreSQL's ON CONFLICT DO NOTHING waits for a concurrent
@@ -342,18 +381,31 @@ def _insert_new_addresses(addresses: list[Address]) -> dict[tuple[int, str], int
     columns = ", ".join(quote(field.column) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     customer, digest = (quote(meta.get_field(name).column) for name in ("customer", "hash_data"))
+    # The auto dates of every row, as save() would set them; the other values are
+    # clean already and go as they are, but for the JSON ones, which need adapting.
+    now = timezone.now()
+    fixed = {
+        field.attname: field.get_db_prep_save(now, connection)
+        for field in fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    }
+    defaults = {**RECORD_DEFAULTS, "version": meta.get_field("version").get_default()}
+    json_fields = [field for field in fields if isinstance(field, JSONField)]
     created = {}
+    keyed = list(records.items())
     with connection.cursor() as cursor:
-        for start in range(0, len(addresses), INSERT_BATCH_SIZE):
-            batch = addresses[start : start + INSERT_BATCH_SIZE]
-            params = [
-                field.get_db_prep_save(field.pre_save(address, add=True), connection)
-                for address in batch
-                for field in fields
-            ]
+        for start in range(0, len(keyed), INSERT_BATCH_SIZE):
+            params = []
+            for (_, hash_data), record in keyed[start : start + INSERT_BATCH_SIZE]:
+                values = {**defaults, **record, "hash_data": hash_data, **fixed}
+                for field in json_fields:
+                    values[field.attname] = field.get_db_prep_save(
+                        values[field.attname], connection
+                    )
+                params.extend(values[field.attname] for field in fields)
             cursor.execute(
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-                f"VALUES {', '.join([row] * len(batch))} "
+                f"VALUES {', '.join([row] * (len(params) // len(fields)))} "
                 f"ON CONFLICT ({customer}, {digest}) DO NOTHING "
                 f"RETURNING {quote(meta.pk.column)}, {customer}, {digest}",
                 params,

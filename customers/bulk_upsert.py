@@ -45,6 +45,18 @@ class UpsertResult:
     errors: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # REJECTED: why
 
 
+class CleanRecord(dict):
+    """A customer record whose values are clean already: each as the model's field
+    cleans it (Field.clean, a naive date made aware), or more strictly.
+
+    upsert_customers checks only that its required fields are there: cleaning
+    a clean value again gives it back, at a cost the order import (whose
+    parser, orders.order_lines, cleans the customer with the model's fields in
+    the parsing process) would pay for every line. Any other record, a plain
+    dict, is cleaned.
+    """
+
+
 @dataclasses.dataclass
 class _PendingEvent:
     customer: Customer
@@ -65,7 +77,7 @@ class _CustomerBatchUpsert:
     fields clean them. A customer named by several records is created by the
     first and updated by each later one that changes something (and, given
     dates, is not older than what the customer carries); every step gets its
-    audit record.
+    audit record. A CleanRecord's values are taken as they are.
     """
 
     def __init__(self, channel: Channel, identifier_field: str, audit_context: AuditContext):
@@ -240,6 +252,8 @@ def _cleaned_record(
     for name in required:
         if name not in record:
             errors[name] = ["This field is required."]
+    if type(record) is CleanRecord:
+        return record, errors
     for name, value in record.items():
         if isinstance(value, dict | list):
             cleaned, messages = _clean_value(name, value)

@@ -164,7 +164,8 @@ class CustomerService:
         For the bulk paths (the order import). Each record is a dict of field
         values holding `email`, `channel_code` and `identifier_field`, whose
         value names the customer within the channel; the values are cleaned
-        as the model's fields clean them, and a record with a bad one is
+        as the model's fields clean them (a bulk_upsert.CleanRecord's are
+        clean already: taken as they are), and a record with a bad one is
         REJECTED with its `errors` ({field: messages}). So is a record whose
         new customer would take a channel_code already in use. Nothing is
         written for a rejected record.

@@ -77,12 +77,19 @@ def bulk_insert_values(
     fields = _value_fields(model)
     now = timezone.now()
     defaults = [(lambda: now) if _is_auto_date(field) else field.get_default for field in fields]
-    columns = list(zip(fields, defaults, strict=True))
-    value_rows = (
-        [row[f.attname] if f.attname in row else default() for f, default in columns]
+    columns = [
+        (field.attname, default, _copy_text_converter(field))
+        for field, default in zip(fields, defaults, strict=True)
+    ]
+    # Each cell's text straight from the row: no list of values between.
+    cell_rows = (
+        [
+            convert(row[name]) if name in row else convert(default())
+            for name, default, convert in columns
+        ]
         for row in rows
     )
-    return _copy(connection, model, fields, value_rows, len(rows))
+    return _copy_cells(connection, model, fields, cell_rows, len(rows))
 
 
 def _decoded(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -102,15 +109,24 @@ def _value_fields(model: type[models.Model]) -> list[models.Field]:
 
 def _copy(connection, model, fields, value_rows: Iterable[list], count: int) -> list[int]:
     """COPY `count` rows of values of `fields` (the non-key ones), keys from the sequence."""
-    meta = model._meta
     converters = [_copy_text_converter(field) for field in fields]
+    cell_rows = (
+        [convert(value) for convert, value in zip(converters, values, strict=True)]
+        for values in value_rows
+    )
+    return _copy_cells(connection, model, fields, cell_rows, count)
+
+
+def _copy_cells(connection, model, fields, cell_rows: Iterable[list[str]], count: int) -> list[int]:
+    """COPY `count` rows given as the text of each cell of `fields`; keys from the sequence."""
+    meta = model._meta
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
             [meta.db_table, meta.pk.column, count],
         )
         pks = [pk for (pk,) in cursor.fetchall()]
-        lines = _copy_lines(pks, value_rows, converters)
+        lines = (f"{pk}\t{TAB.join(cells)}\n" for pk, cells in zip(pks, cell_rows, strict=True))
         quote = connection.ops.quote_name
         columns = ", ".join(quote(field.column) for field in [meta.pk, *fields])
         reader = _LineReader(lines)
@@ -125,12 +141,6 @@ def _copy(connection, model, fields, value_rows: Iterable[list], count: int) -> 
                 raise reader.error from None
             raise
     return pks
-
-
-def _copy_lines(pks: list[int], value_rows: Iterable[list], converters: list) -> Iterator[str]:
-    for pk, values in zip(pks, value_rows, strict=True):
-        cells = [convert(value) for convert, value in zip(converters, values, strict=True)]
-        yield f"{pk}\t{TAB.join(cells)}\n"
 
 
 class _LineReader:
@@ -180,7 +190,16 @@ def _copy_text_converter(field: models.Field) -> Callable[[Any], str]:
 
         return json_text
     if isinstance(field, models.CharField | models.TextField | models.GenericIPAddressField):
-        return lambda value: COPY_NULL if value is None else _escaped(value)
+
+        def text(value):
+            if value is None:
+                return COPY_NULL
+            # Most text needs no escape: checked here, without a call for each cell.
+            if "\\" in value or "\n" in value or "\r" in value or "\t" in value:
+                return _escaped(value)
+            return value
+
+        return text
     if isinstance(field, models.BooleanField):
         return lambda value: COPY_NULL if value is None else ("t" if value else "f")
     if isinstance(field, models.DateField):  # and DateTimeField: ISO 8601, with the offset

@@ -7,6 +7,7 @@ again skips the orders already there and finishes the job.
 
 import contextlib
 import dataclasses
+import gc
 import json
 import multiprocessing
 import time
@@ -29,6 +30,12 @@ DEFAULT_BATCH_SIZE = 1000
 ATTEMPTS = 3
 # A short first chunk: the writes start while the next chunk is parsed, not after.
 FIRST_CHUNK_SIZE = 100
+# Allocations between two collections of the youngest objects during a run (Python's
+# default: 700). A batch holds a few hundred thousand objects alive while it is
+# written, and each collection of the oldest walks them all: with the default, the
+# collector took a sixth of the writer's time. The rows are freed by their reference
+# counts as ever; only reference cycles wait a little longer.
+RUN_GC_THRESHOLD = 50_000
 
 
 @dataclasses.dataclass
@@ -91,7 +98,7 @@ class OrderFileImporter:
         one writes the last: the two costs overlap instead of adding up.
         """
         started = time.monotonic()
-        with self._parser() as parse:
+        with _fewer_collections(), self._parser() as parse:
             pending: deque = deque()
             first_size = min(self.batch_size, FIRST_CHUNK_SIZE)
             chunks = read_chunks(stream, self.batch_size, first_size, first_line)
@@ -145,6 +152,17 @@ class OrderFileImporter:
             "text": raw.decode("utf-8", errors="replace").rstrip("\r\n"),
         }
         self.rejects.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    """Collect cycles less often while the run lasts (see RUN_GC_THRESHOLD)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(RUN_GC_THRESHOLD, thresholds[0]), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def read_chunks(

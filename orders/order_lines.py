@@ -40,7 +40,9 @@ from django.utils import timezone
 
 from addresses.field_sets import FOREIGN_KEYS as ADDRESS_FOREIGN_KEYS
 from addresses.field_sets import WRITABLE_FIELDS as ADDRESS_FIELDS
+from addresses.field_sets import address_content
 from addresses.models import Address
+from customers.bulk_upsert import CleanRecord
 from customers.field_sets import WRITABLE_FIELDS
 from customers.models import Customer
 from omnitron.validators import SURROGATES, validate_json_object
@@ -189,11 +191,7 @@ def parse_order(
     customer = {}
     if customer_data is not None:
         customer = _clean_customer(customer_data, identifier_field, errors)
-    addresses = {
-        key: _parse_address(order_data[key], f"order.{key}", references, errors)
-        for key in ADDRESS_KEYS
-        if order_data.get(key) is not None
-    }
+    addresses = _parse_addresses(order_data, references, errors)
     if raw is None:
         raw = json.dumps(payload, ensure_ascii=False).encode()
         if not errors:
@@ -242,6 +240,43 @@ class OrderAddress:
 
     place: Place
     values: dict[str, Any]  # Address column values, without the customer and the places
+    # address_content of the values: the digest's part known before the write, computed
+    # here, in the parsing process, so the writer only adds the customer and the places.
+    content: tuple = ()
+
+
+def _parse_addresses(order_data: dict, references: bool, errors: dict) -> dict[str, Any]:
+    """{"shipping_address": its OrderAddress (or pk), ...} of the addresses the order gives."""
+    addresses: dict[str, Any] = {}
+    for key in ADDRESS_KEYS:
+        data = order_data.get(key)
+        if data is None:
+            continue
+        # Most orders bill to the address they ship to, in the same words: an object
+        # the same as one read without errors reads the same.
+        for earlier_key, earlier in addresses.items():
+            if earlier is not None and _same_json(order_data[earlier_key], data):
+                addresses[key] = earlier
+                break
+        else:
+            found = len(errors)
+            address = _parse_address(data, f"order.{key}", references, errors)
+            addresses[key] = address if len(errors) == found else None
+    return addresses
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    """Whether two decoded JSON values are the same text's, types included (unlike ==,
+    for which true, 1 and 1.0 are one value, and so are 0.0 and -0.0)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(_same_json(v, b[k]) for k, v in a.items())
+    if type(a) is list:
+        return len(a) == len(b) and all(_same_json(x, y) for x, y in zip(a, b, strict=True))
+    if type(a) is float:
+        return repr(a) == repr(b)
+    return a == b
 
 
 def _parse_address(data: Any, prefix: str, references: bool, errors: dict) -> Any:
@@ -257,7 +292,9 @@ def _parse_address(data: Any, prefix: str, references: bool, errors: dict) -> An
     for name in REQUIRED_ADDRESS_FIELDS:
         if data.get(name) in (None, ""):
             errors[f"{prefix}.{name}"] = ["This field is required."]
-    return OrderAddress(place, values) if place is not None else None
+    if place is None:
+        return None
+    return OrderAddress(place, values, address_content(values))
 
 
 def _refuse_constant(name: str):
@@ -294,7 +331,9 @@ def _clean_customer(data: dict, identifier_field: str, errors: dict) -> dict[str
     for name in {*REQUIRED_CUSTOMER_FIELDS, identifier_field}:
         if data.get(name) in (None, ""):
             errors[f"order.customer.{name}"] = ["This field is required."]
-    return _clean_values(Customer, data, CUSTOMER_FIELDS, "order.customer.", errors)
+    # Cleaned here as the model's fields clean them, and more strictly (JSON types):
+    # the writer takes them as they are.
+    return CleanRecord(_clean_values(Customer, data, CUSTOMER_FIELDS, "order.customer.", errors))
 
 
 ORDER_DEFAULTS = _defaults(Order, ORDER_DATA_FIELDS)

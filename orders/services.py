@@ -1,11 +1,11 @@
 """OrderImportService: writes a batch of marketplace orders and upserts their customers."""
 
 import dataclasses
-import json
 from collections import Counter
 
 from django.db import transaction
 
+from addresses.field_sets import LOCATION_ATTNAMES, content_digest
 from addresses.models import Address
 from addresses.services import AddressService
 from audit.context import AuditContext
@@ -52,14 +52,6 @@ def order_creation_changes(order: dict, customer_id: int, address_ids: dict | No
         **(address_ids or {}),
     }
     return {field: [None, values[field]] for field in AUDITED_ORDER_FIELDS}
-
-
-def _address_key(record: dict) -> tuple:
-    """What tells two address records apart, hashable (a JSON object as its sorted text)."""
-    return tuple(
-        (name, json.dumps(value, sort_keys=True) if isinstance(value, dict) else value)
-        for name, value in record.items()
-    )
 
 
 class OrderImportService:
@@ -199,25 +191,31 @@ class OrderImportService:
         read and at most one insert for the batch). An address pk
         (create_orders) must be one of the customer's addresses.
         """
-        records, owners = [], []
+        # An order mostly bills to the address it ships to, and a customer's orders
+        # repeat its addresses: each distinct one is built and digested once, from
+        # the content the parser computed.
+        distinct: dict[tuple, int] = {}
+        unique, digests, owners = [], [], []
         referenced: dict[int, int | None] = {}
         for line, customer_id in lines:
             for key, address in line.addresses.items():
-                if isinstance(address, OrderAddress):
-                    place = places.known[address.place]
-                    records.append(
+                if not isinstance(address, OrderAddress):
+                    referenced[address] = None
+                    continue
+                place = places.known[address.place]
+                locations = (place.country_id, place.city_id, place.township_id, place.district_id)
+                content_key = (customer_id, locations, address.content)
+                position = distinct.setdefault(content_key, len(distinct))
+                if position == len(unique):
+                    unique.append(
                         {
                             **address.values,
                             "customer_id": customer_id,
-                            "country_id": place.country_id,
-                            "city_id": place.city_id,
-                            "township_id": place.township_id,
-                            "district_id": place.district_id,
+                            **dict(zip(LOCATION_ATTNAMES, locations, strict=True)),
                         }
                     )
-                    owners.append((id(line), key))
-                else:
-                    referenced[address] = None
+                    digests.append(content_digest(customer_id, locations, address.content))
+                owners.append((id(line), key, position))
         if referenced:
             referenced.update(
                 Address.objects.filter(pk__in=referenced).values_list("pk", "customer_id")
@@ -232,21 +230,12 @@ class OrderImportService:
                     errors[f"order.{key}"] = [ADDRESS_NOT_OF_CUSTOMER_MESSAGE]
                 ids[key] = address
             outcomes[id(line)] = RejectedLine(errors) if errors else ids
-        if records:
-            # An order mostly bills to the address it ships to: each content digested once.
-            distinct: dict[tuple, int] = {}
-            places_of = [_address_key(record) for record in records]
-            for key in places_of:
-                distinct.setdefault(key, len(distinct))
-            unique = list(
-                {key: record for key, record in zip(places_of, records, strict=True)}.values()
-            )
-            unique_ids = AddressService.upsert_addresses(unique, audit_context)
-            address_ids = [unique_ids[distinct[key]] for key in places_of]
-            for (line_id, key), pk in zip(owners, address_ids, strict=True):
+        if unique:
+            unique_ids = AddressService.upsert_addresses(unique, audit_context, digests=digests)
+            for line_id, key, position in owners:
                 outcome = outcomes[line_id]
                 if not isinstance(outcome, RejectedLine):
-                    outcome[key] = pk
+                    outcome[key] = unique_ids[position]
         return outcomes
 
     @staticmethod

@@ -203,6 +203,34 @@ def test_bulk_a_second_time_creates_nothing(channel, places):
     assert AuditEvent.objects.count() == events
 
 
+@pytest.mark.django_db
+def test_a_bulk_address_is_the_one_create_address_makes(channel, places):
+    """The same digest and the same create record, whatever the record leaves to the defaults."""
+    customers = create_customers(channel, 2)
+    fields = {"postcode": "34710", "e_bill_taxpayer": True, "extra_field": {"floor": 3}}
+    for given in ({}, fields):
+        made = create_address(customers[0], places["TR"], places["İstanbul"], **given)
+        bulk_id = AddressService.upsert_addresses(
+            [record(customers[1].pk, places, township_id=None, district_id=None, **given)],
+            audit_context=IMPORT,
+        )[0]
+        bulk = Address.objects.get(pk=bulk_id)
+
+        assert bulk.hash_data == digest_of(bulk)
+        assert bulk.hash_data == address_digest(
+            {**record(customers[1].pk, places, township_id=None, district_id=None), **given}
+            | {"e_bill_taxpayer": given.get("e_bill_taxpayer", False), "address_type": "customer"}
+        )
+        made_record, bulk_record = (events_of(a.pk, Action.CREATE).get() for a in (made, bulk))
+        assert bulk_record.object_repr == made_record.object_repr == str(bulk)
+        skipped = {"customer", "hash_data"}
+        assert {k: v for k, v in bulk_record.changes.items() if k not in skipped} == {
+            k: v for k, v in made_record.changes.items() if k not in skipped
+        }
+        assert bulk_record.changes["hash_data"] == [None, bulk.hash_data]
+        Address.objects.all().delete()
+
+
 def queries_of_bulk(records) -> int:
     with CaptureQueriesContext(connection) as queries:
         AddressService.upsert_addresses(records, audit_context=IMPORT)

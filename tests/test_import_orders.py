@@ -854,3 +854,66 @@ def test_a_file_imported_twice_reuses_its_addresses_and_writes_nothing_again(tmp
     assert " 0 created, " in output
     assert database_state(channel) == before
     assert addresses.count() == created.count() == stats.addresses
+
+
+def test_a_billing_address_like_the_shipping_one_but_for_a_types_is_read_on_its_own(tmp_path):
+    """true and 1 are equal in Python, not in JSON: the second address is not the first's."""
+    lines = [
+        order_line(
+            "ORD-1",
+            shipping_address=address(e_bill_taxpayer=True),
+            billing_address=address(e_bill_taxpayer=1),
+        ),
+        order_line(
+            "ORD-2",
+            shipping_address=address(e_bill_taxpayer=True),
+            billing_address=address(e_bill_taxpayer=True),
+        ),
+    ]
+    rejects = tmp_path / "bad.jsonl"
+
+    run_import(
+        ChannelFactory(), write_lines(tmp_path / "f.jsonl", lines), "--rejects", str(rejects)
+    )
+
+    reported = {r["line"]: r["errors"] for r in map(json.loads, rejects.read_text().splitlines())}
+    assert reported == {1: {"order.billing_address.e_bill_taxpayer": ["Expected true or false."]}}
+    order = Order.objects.get()
+    assert order.number == "ORD-2"
+    assert order.shipping_address_id == order.billing_address_id
+    assert order.shipping_address.e_bill_taxpayer is True
+
+
+def test_an_imported_customer_is_stored_as_the_upsert_cleans_a_plain_record(tmp_path):
+    """The parser's cleaning is the one the writer skips: the same values land either way."""
+    from django.db import transaction
+
+    from audit.context import AuditContext
+    from customers.services import CustomerService
+
+    given = {
+        "channel_code": "C-1",
+        "email": "ayse@example.com",
+        "first_name": "Ayşe",
+        "last_name": " Yılmaz",
+        "phone_number": "+905551112233",
+        "date_of_birth": "1990-02-03",
+        "date_joined": "2026-01-01T10:00:00",
+        "gender": "female",
+        "is_active": True,
+        "sms_allowed": False,
+        "extra_field": {"tier": "gold", "points": 12},
+    }
+    imported, upserted = ChannelFactory(), ChannelFactory()
+    run_import(imported, write_lines(tmp_path / "f.jsonl", [order_line(customer=given)]))
+    with transaction.atomic():
+        CustomerService.upsert_customers(
+            upserted, [dict(given)], audit_context=AuditContext(source=Source.IMPORT)
+        )
+
+    fields = [*given, "erp_code", "call_allowed", "email_allowed", "user_type"]
+    stored = [
+        Customer.objects.filter(channel=channel).values(*fields).get()
+        for channel in (imported, upserted)
+    ]
+    assert stored[0] == stored[1]
