@@ -64,9 +64,10 @@ from bench.results import write_section  # noqa: E402
 from bench.server import ServerConfig, running_server, status_of  # noqa: E402
 from channels.models import Channel, ChannelType  # noqa: E402
 from customers.management.commands.create_api_user import grant_api_access  # noqa: E402
-from customers.models import Customer  # noqa: E402
+from customers.models import Customer, IntegrationMapping  # noqa: E402
 from locations.models import Country  # noqa: E402
-from orders.models import Order, OrderItem  # noqa: E402
+from orders.models import ImportJob, Order, OrderItem  # noqa: E402
+from privacy.models import ConsentChange, FormerAddress  # noqa: E402
 
 API_SECTION = "API against the plain-DRF baseline (bench/api.py)"
 API = "/api/v1/customers/"
@@ -519,6 +520,11 @@ def remove_import_channels() -> None:
         ),
         (f"DELETE FROM {table(Order)} WHERE channel_id IN ({channels})", [pattern]),
         (f"DELETE FROM {table(Address)} WHERE customer_id IN ({customers})", [pattern]),
+        *(
+            (f"DELETE FROM {table(model)} WHERE customer_id IN ({customers})", [pattern])
+            for model in (ConsentChange, FormerAddress, IntegrationMapping)
+        ),
+        (f"DELETE FROM {table(ImportJob)} WHERE channel_id IN ({channels})", [pattern]),
         (f"DELETE FROM {table(Customer)} WHERE channel_id IN ({channels})", [pattern]),
         (f"DELETE FROM {table(Channel)} WHERE name LIKE %s", [pattern]),
     ]
