@@ -6,6 +6,7 @@ hash_data), not a prior SELECT, decides duplicates, so concurrent creates of
 one address make one row.
 """
 
+import hashlib
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Unpack
@@ -46,6 +47,7 @@ from audit.services import (
     record_audit_events,
     row_audit_event_values,
 )
+from customers.anonymization import REDACTED
 from customers.models import Customer
 from locations.models import City, Country
 from omnitron.conditional import check_if_match
@@ -109,6 +111,32 @@ def _clean(address: Address, fields: Collection[str]) -> None:
     """Validate `fields` of the address as the model does (lengths, choices, email)."""
     # Foreign keys are instances already checked; checking that they exist would cost queries.
     address.clean_fields(exclude=[f.name for f in Address._meta.fields if f.name not in fields])
+
+
+# An address keeps where it is (its locations, for the statistics of orders) and
+# its kind; who and exactly where go.
+ADDRESS_CLEARED = {
+    "email": None,
+    "phone_number": "",
+    "first_name": "",
+    "last_name": "",
+    "line": "",
+    "postcode": None,
+    "title": None,
+    "notes": None,
+    "company_name": None,
+    "tax_office": None,
+    "tax_no": None,
+    "identity_number": None,
+    "remote_id": None,
+    "extra_field": {},
+    "is_active": False,
+}
+
+
+def anonymized_address_digest(address_id: int) -> str:
+    """A `hash_data` unique to the address that no content hashes to."""
+    return hashlib.sha256(f"anonymized-address:{address_id}".encode()).hexdigest()
 
 
 class AddressService:
@@ -262,6 +290,49 @@ class AddressService:
             for address in addresses
         )
         Address.objects.filter(pk__in=[address.pk for address in addresses]).delete()
+
+    @classmethod
+    def anonymize_addresses_of(cls, customer: Customer, audit_context: AuditContext) -> None:
+        """Clear the personal fields of the customer's addresses (ADDRESS_CLEARED).
+
+        For CustomerService.anonymize_customer's transaction. Each changed
+        address gets a new `hash_data` no content hashes to, a new version,
+        and an `anonymize` audit record whose old values are marked redacted.
+        """
+        addresses = list(
+            Address.objects.select_for_update().filter(customer=customer).order_by("pk")
+        )
+        changed, records = [], []
+        now = timezone.now()
+        for address in addresses:
+            target = {**ADDRESS_CLEARED, "hash_data": anonymized_address_digest(address.pk)}
+            changes = {}
+            for field, value in target.items():
+                old = getattr(address, field)
+                if old != value:
+                    changes[field] = [old, value]
+                    setattr(address, field, value)
+            if not changes:
+                continue
+            address.version += 1
+            address.modified_date = now
+            changed.append(address)
+            recorded = {
+                field: [
+                    REDACTED if old not in (None, "", {}) and field != "is_active" else old,
+                    new,
+                ]
+                for field, (old, new) in changes.items()
+            }
+            records.append(
+                row_audit_event_values(
+                    Address, address.pk, REDACTED, Action.ANONYMIZE, recorded, audit_context
+                )
+            )
+        fields = [*ADDRESS_CLEARED, "hash_data", "version", "modified_date"]
+        Address.objects.bulk_update(changed, fields, batch_size=500)
+        if records:
+            record_audit_events(records)
 
     @classmethod
     def upsert_addresses(

@@ -2,6 +2,7 @@
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable
 
 from django.db import transaction
 
@@ -92,6 +93,27 @@ class OrderImportService:
             places = places or PlaceResolver(channel.pk)
             cls._write(channel, new_lines, identifier_field, audit_context, report, places)
         return report
+
+    @staticmethod
+    def rewrite_orders_of(
+        customer: Customer, rewrite: Callable[[Order], tuple[dict, dict]]
+    ) -> list[int]:
+        """Give the customer's orders the (raw_payload, extra_field) `rewrite` makes; their ids.
+
+        For the erasure of an anonymized customer (its copies inside its
+        orders), in the anonymizing transaction; amounts and items stay.
+        """
+        orders = list(
+            Order.objects.filter(customer=customer).only("id", "raw_payload", "extra_field")
+        )
+        changed = []
+        for order in orders:
+            payload, extra = rewrite(order)
+            if (payload, extra) != (order.raw_payload, order.extra_field):
+                order.raw_payload, order.extra_field = payload, extra
+                changed.append(order)
+        Order.objects.bulk_update(changed, ["raw_payload", "extra_field"], batch_size=500)
+        return [order.pk for order in orders]
 
     @classmethod
     def create_order(cls, channel: Channel, line: OrderLine, audit_context: AuditContext) -> Order:

@@ -16,7 +16,6 @@ orders, the audit records of these objects) but two: webhook deliveries and
 stored answers are found by what their text holds, one pass each.
 """
 
-import hashlib
 import json
 import operator
 from functools import reduce
@@ -26,12 +25,10 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import BinaryField, F, Func, IntegerField, Q, Value
 from django.db.models.lookups import GreaterThan
-from django.utils import timezone
 
 from addresses.models import Address
+from addresses.services import ADDRESS_CLEARED, AddressService
 from audit.context import AuditContext
-from audit.models import Action
-from audit.services import record_audit_events, row_audit_event_values
 from customers.anonymization import (
     PERSONAL_FIELDS,
     REDACTED,
@@ -44,27 +41,9 @@ from customers.models import Customer, IntegrationMapping
 from events.models import WebhookDelivery
 from idempotency.models import IdempotencyKey
 from orders.models import Order
+from orders.services import OrderImportService
 from privacy.models import FormerAddress
 
-# An address keeps where it is (its locations, for the statistics of orders) and
-# its kind; who and exactly where go.
-ADDRESS_CLEARED = {
-    "email": None,
-    "phone_number": "",
-    "first_name": "",
-    "last_name": "",
-    "line": "",
-    "postcode": None,
-    "title": None,
-    "notes": None,
-    "company_name": None,
-    "tax_office": None,
-    "tax_no": None,
-    "identity_number": None,
-    "remote_id": None,
-    "extra_field": {},
-    "is_active": False,
-}
 # The digest is of the removed content, which a guess could confirm: replaced too.
 ADDRESS_PERSONAL_FIELDS = (*ADDRESS_CLEARED.keys() - {"is_active"}, "hash_data")
 PERSONAL_FIELDS_OF_RESOURCE = {
@@ -93,52 +72,27 @@ def erase_copies(customer: Customer, terms: set[str], context: AuditContext) -> 
     IntegrationMapping.objects.filter(customer=customer).delete()
 
 
-def anonymized_address_digest(address_id: int) -> str:
-    """A `hash_data` unique to the address that no content hashes to."""
-    return hashlib.sha256(f"anonymized-address:{address_id}".encode()).hexdigest()
-
-
 def _anonymize_addresses(customer: Customer, context: AuditContext) -> tuple[list[int], set[str]]:
     """Clear the personal fields of the customer's addresses, audited; (every id it had, terms).
 
     The ids include addresses deleted earlier (FormerAddress): their audit
-    records hold their values too.
+    records hold their values too. Those records are scrubbed before
+    AddressService writes the anonymization's own, which hold no removed value.
     """
-    addresses = list(Address.objects.select_for_update().filter(customer=customer).order_by("pk"))
-    removed, changed, records = [], [], []
-    now = timezone.now()
-    for address in addresses:
-        target = {**ADDRESS_CLEARED, "hash_data": anonymized_address_digest(address.pk)}
-        changes = {}
-        for field, value in target.items():
-            old = getattr(address, field)
-            if old != value:
-                changes[field] = [old, value]
-                setattr(address, field, value)
-        if not changes:
-            continue
-        removed.extend(old for field, (old, _) in changes.items() if field != "is_active")
-        address.version += 1
-        address.modified_date = now
-        changed.append(address)
-        recorded = {
-            field: [REDACTED if old not in (None, "", {}) and field != "is_active" else old, new]
-            for field, (old, new) in changes.items()
-        }
-        records.append(
-            row_audit_event_values(
-                Address, address.pk, REDACTED, Action.ANONYMIZE, recorded, context
-            )
-        )
-    fields = [*ADDRESS_CLEARED, "hash_data", "version", "modified_date"]
-    Address.objects.bulk_update(changed, fields, batch_size=500)
+    personal = [field for field in ADDRESS_CLEARED if field != "is_active"]
+    rows = list(
+        Address.objects.select_for_update()
+        .filter(customer=customer)
+        .order_by("pk")
+        .values_list("pk", *personal)
+    )
     deleted = FormerAddress.objects.filter(customer=customer).values_list("address_id", flat=True)
-    ids = sorted({address.pk for address in addresses} | set(deleted))
-    terms = text_terms(removed) - text_terms(ADDRESS_CLEARED.values())
-    # Scrubbed before this anonymization's own records are written, which hold no value.
+    ids = sorted({row[0] for row in rows} | set(deleted))
+    terms = text_terms(value for row in rows for value in row[1:]) - text_terms(
+        ADDRESS_CLEARED.values()
+    )
     scrub_audit_records(Address, ids, ADDRESS_PERSONAL_FIELDS, terms)
-    if records:
-        record_audit_events(records)
+    AddressService.anonymize_addresses_of(customer, context)
     return ids, terms
 
 
@@ -169,16 +123,13 @@ def _redact_strings(value: Any) -> Any:
 
 def _scrub_orders(customer: Customer, terms: set[str]) -> list[int]:
     """Mark the person in the raw payloads and extra fields of the customer's orders; their ids."""
-    orders = list(Order.objects.filter(customer=customer).only("id", "raw_payload", "extra_field"))
-    changed = []
-    for order in orders:
-        payload = redact_payload(order.raw_payload, terms)
-        extra = redact_json(order.extra_field, terms)
-        if (payload, extra) != (order.raw_payload, order.extra_field):
-            order.raw_payload, order.extra_field = payload, extra
-            changed.append(order)
-    Order.objects.bulk_update(changed, ["raw_payload", "extra_field"], batch_size=500)
-    return [order.pk for order in orders]
+    return OrderImportService.rewrite_orders_of(
+        customer,
+        lambda order: (
+            redact_payload(order.raw_payload, terms),
+            redact_json(order.extra_field, terms),
+        ),
+    )
 
 
 def _scrub_deliveries(ids_by_resource: dict[str, list[int]], terms: set[str]) -> None:
