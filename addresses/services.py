@@ -50,6 +50,7 @@ from audit.services import (
 from customers.anonymization import REDACTED
 from customers.models import Customer
 from locations.models import City, Country
+from omnitron.changes import apply_changes
 from omnitron.conditional import check_if_match
 from omnitron.db import is_unique_violation
 
@@ -306,12 +307,7 @@ class AddressService:
         now = timezone.now()
         for address in addresses:
             target = {**ADDRESS_CLEARED, "hash_data": anonymized_address_digest(address.pk)}
-            changes = {}
-            for field, value in target.items():
-                old = getattr(address, field)
-                if old != value:
-                    changes[field] = [old, value]
-                    setattr(address, field, value)
+            changes = apply_changes(address, target)
             if not changes:
                 continue
             address.version += 1

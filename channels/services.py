@@ -15,6 +15,7 @@ from audit.context import AuditContext, current_audit_context
 from audit.models import Action, Source
 from audit.services import record_audit_event
 from channels.models import Channel
+from omnitron.changes import apply_changes
 from omnitron.conditional import check_if_match
 
 READ_ONLY_FIELDS = frozenset({"id", "created_date", "modified_date"})
@@ -88,12 +89,7 @@ class ChannelService:
         with transaction.atomic():
             current = cls._locked(channel.pk)
             check_if_match(current, if_match, "modified_date")
-            changes = {}
-            for field, value in fields.items():
-                old = getattr(current, field)
-                if old != value:
-                    setattr(current, field, value)
-                    changes[field] = [old, value]
+            changes = apply_changes(current, fields)
             if changes:
                 current.clean_fields(exclude=WRITABLE_FIELDS - changes.keys())
                 current.save(update_fields=[*changes, "modified_date"])

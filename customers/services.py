@@ -35,6 +35,7 @@ from customers.field_sets import (
     creation_changes,
 )
 from customers.models import Customer
+from omnitron.changes import apply_changes
 from omnitron.conditional import check_if_match
 from omnitron.db import is_unique_violation
 
@@ -136,12 +137,7 @@ class CustomerService:
             channel = kwargs.pop("channel", None)
             if channel is not None and channel.pk != current.channel_id:
                 raise ChannelChangeNotAllowed()
-            changes = {}
-            for field, value in kwargs.items():
-                old = getattr(current, field)
-                if old != value:
-                    setattr(current, field, value)
-                    changes[field] = [old, value]
+            changes = apply_changes(current, kwargs)
             if changes:
                 current.clean_fields(exclude=WRITABLE_FIELDS - changes.keys())
                 current.version += 1
