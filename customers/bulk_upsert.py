@@ -28,6 +28,9 @@ from customers.field_sets import creation_changes
 from customers.models import Customer
 from omnitron.bulk_insert import bulk_insert
 
+# Where the data a customer carries comes from: its order's date, file and line.
+POSITION_FIELDS = ["order_data_date", "order_data_file", "order_data_line"]
+
 
 class Outcome(enum.StrEnum):
     CREATED = "created"
@@ -77,11 +80,19 @@ class _CustomerBatchUpsert:
     fields clean them. A customer named by several records is created by the
     first and updated by each later one that changes something (and, given
     dates, is not older than what the customer carries); every step gets its
-    audit record. A CleanRecord's values are taken as they are.
+    audit record. A CleanRecord's values are taken as they are. With a
+    `file_key`, each record's line in that file breaks a tie of dates.
     """
 
-    def __init__(self, channel: Channel, identifier_field: str, audit_context: AuditContext):
+    def __init__(
+        self,
+        channel: Channel,
+        identifier_field: str,
+        audit_context: AuditContext,
+        file_key: int | None = None,
+    ):
         self.channel = channel
+        self.file_key = file_key
         self.identifier_field = identifier_field
         self.context = audit_context
         # The key is never rewritten; a channel_code that is not the key is the
@@ -93,6 +104,7 @@ class _CustomerBatchUpsert:
         self,
         records: Sequence[dict[str, Any]],
         record_dates: Sequence[datetime | None] | None = None,
+        record_lines: Sequence[int | None] | None = None,
     ) -> list[UpsertResult]:
         required = (self.identifier_field, "channel_code", "email")
         cleaned = [_cleaned_record(record, required) for record in records]
@@ -103,13 +115,15 @@ class _CustomerBatchUpsert:
         codes_taken = self._channel_codes_taken(valid, customers)
         dated = record_dates is not None
         record_dates = record_dates if dated else [None] * len(records)
+        if not dated or self.file_key is None or record_lines is None:
+            record_lines = [None] * len(records)
         created: list[Customer] = []
         changed_fields: dict[int, tuple[Customer, set[str]]] = {}
-        # Known customers whose data stays but whose date moves on (no visible change).
+        # Known customers whose data stays but whose date or line moves on (no visible change).
         redated: dict[int, Customer] = {}
         events: list[_PendingEvent] = []
         results = []
-        for (record, errors), as_of in zip(cleaned, record_dates, strict=True):
+        for (record, errors), as_of, line in zip(cleaned, record_dates, record_lines, strict=True):
             if errors:
                 results.append(UpsertResult(Outcome.REJECTED, errors=errors))
                 continue
@@ -126,7 +140,8 @@ class _CustomerBatchUpsert:
                         UpsertResult(Outcome.REJECTED, errors={"channel_code": [message]})
                     )
                     continue
-                customer = Customer(channel_id=self.channel.pk, order_data_date=as_of, **record)
+                customer = Customer(channel_id=self.channel.pk, **record)
+                self._set_position(customer, as_of, line)
                 customers[key] = customer
                 codes_taken.add(code)
                 created.append(customer)
@@ -135,11 +150,10 @@ class _CustomerBatchUpsert:
                 continue
             redate = False
             if dated:
-                if _version(as_of) < _version(customer.order_data_date):
+                if self._older(as_of, line, customer):
                     results.append(UpsertResult(Outcome.OUTDATED, customer))
                     continue
-                redate = as_of != customer.order_data_date
-                customer.order_data_date = as_of
+                redate = self._set_position(customer, as_of, line)
             changes = self._apply(customer, record)
             # A customer this batch creates is inserted as last seen: no UPDATE for it.
             if customer.pk is not None and changes:
@@ -156,11 +170,40 @@ class _CustomerBatchUpsert:
         if redated:
             only_redated = [c for key, c in redated.items() if key not in changed_fields]
             if only_redated:
-                _update_fields(only_redated, ["order_data_date"])
+                _update_fields(only_redated, POSITION_FIELDS)
         record_audit_events(
             audit_event_values(e.customer, e.action, e.changes, self.context) for e in events
         )
         return results
+
+    def _older(self, as_of: datetime | None, line: int | None, customer: Customer) -> bool:
+        """Whether a record of this date and line is older than the data `customer` carries.
+
+        Of one date, a line of the file the customer's data came from is older
+        when it comes before that data's line: one process, reading the file in
+        order, would have applied it first. From another file (or none), the
+        record is not older: of one date, the data applied last stays.
+        """
+        record, carried = _version(as_of), _version(customer.order_data_date)
+        if record != carried:
+            return record < carried
+        return (
+            line is not None
+            and customer.order_data_line is not None
+            and customer.order_data_file == self.file_key
+            and line < customer.order_data_line
+        )
+
+    def _set_position(self, customer: Customer, as_of: datetime | None, line: int | None) -> bool:
+        """Make (as_of, this file, line) the customer's data's position; whether it moved."""
+        position = (as_of, self.file_key if line is not None else None, line)
+        moved = position != (
+            customer.order_data_date,
+            customer.order_data_file,
+            customer.order_data_line,
+        )
+        customer.order_data_date, customer.order_data_file, customer.order_data_line = position
+        return moved
 
     def _locked_customers(self, keys: set, fields: set[str]) -> dict[Any, Customer]:
         """The channel's customers with these keys, locked until the transaction ends.
@@ -182,7 +225,7 @@ class _CustomerBatchUpsert:
                 "channel_code",
                 "email",
                 "version",
-                "order_data_date",
+                *POSITION_FIELDS,
             )
             .order_by("pk")
         )
@@ -228,7 +271,7 @@ class _CustomerBatchUpsert:
             customer.version += 1  # the row is locked: see _locked_customers
             by_fields[frozenset(fields)].append(customer)
         for fields, customers in by_fields.items():
-            dates = ["order_data_date"] if dated else []
+            dates = POSITION_FIELDS if dated else []
             _update_fields(customers, [*sorted(fields), "modified_date", "version", *dates])
 
 

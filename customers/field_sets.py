@@ -6,7 +6,17 @@ from typing import Any, TypedDict
 from channels.models import Channel
 from customers.models import Customer
 
-READ_ONLY_FIELDS = frozenset({"id", "created_date", "modified_date", "version", "order_data_date"})
+READ_ONLY_FIELDS = frozenset(
+    {
+        "id",
+        "created_date",
+        "modified_date",
+        "version",
+        "order_data_date",
+        "order_data_file",
+        "order_data_line",
+    }
+)
 WRITABLE_FIELDS = frozenset(
     f.name for f in Customer._meta.concrete_fields if f.name not in READ_ONLY_FIELDS
 )

@@ -59,6 +59,11 @@ class Customer(models.Model):
     # The date of the order whose data the customer carries (the order import):
     # an older order's data is not applied. Read with the row the import locks.
     order_data_date = models.DateTimeField(null=True, blank=True, editable=False)
+    # Where that order was read: a key of its file's content (orders.importer.file_key)
+    # and its line. Of two orders of one date in one file, the later line's data
+    # stays, whichever of the two landed last (a file imported by workers, part by part).
+    order_data_file = models.BigIntegerField(null=True, blank=True, editable=False)
+    order_data_line = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-id"]

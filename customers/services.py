@@ -154,6 +154,8 @@ class CustomerService:
         audit_context: AuditContext | None = None,
         *,
         record_dates: Sequence[datetime | None] | None = None,
+        file_key: int | None = None,
+        record_lines: Sequence[int] | None = None,
     ) -> list[UpsertResult]:
         """Create or update the customer of each record, in order; one result per record.
 
@@ -171,8 +173,14 @@ class CustomerService:
         carries: its `order_data_date` (none: older than any date), which
         each applied record sets to its own date. An older record is
         OUTDATED and writes nothing; of two records of one date, the later
-        wins. A newer record that changes nothing moves the date on alone,
-        with no audit record (the customer's data is as it was). Must run
+        wins. With `file_key` (orders.importer.file_key of the file the
+        records were read from) and `record_lines` (each record's line in
+        it), the customer also carries its data's file and line, and of one
+        date a line before that one of the same file is OUTDATED, whichever
+        call comes last (the parts of a file imported side by side); of one
+        date from another file, the later call wins. A newer record that
+        changes nothing moves the date (and line) on alone, with no audit
+        record (the customer's data is as it was). Must run
         inside the caller's transaction; the customers it reads stay locked
         until that transaction ends.
         """
@@ -181,8 +189,8 @@ class CustomerService:
         for record in records:
             check_field_names(record)
         context = resolve_audit_context(audit_context)
-        upsert = _CustomerBatchUpsert(channel, identifier_field, context)
-        return upsert.run(records, record_dates)
+        upsert = _CustomerBatchUpsert(channel, identifier_field, context, file_key)
+        return upsert.run(records, record_dates, record_lines)
 
     @classmethod
     def delete_customer(

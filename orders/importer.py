@@ -8,11 +8,13 @@ again skips the orders already there and finishes the job.
 import contextlib
 import dataclasses
 import gc
+import hashlib
 import json
 import multiprocessing
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import IO
 
 from django.conf import settings
@@ -36,6 +38,7 @@ FIRST_CHUNK_SIZE = 100
 # collector took a sixth of the writer's time. The rows are freed by their reference
 # counts as ever; only reference cycles wait a little longer.
 RUN_GC_THRESHOLD = 50_000
+READ_SIZE = 1 << 20
 
 
 @dataclasses.dataclass
@@ -63,6 +66,10 @@ class OrderFileImporter:
     `rejects` receives one JSON object a line: {"line": n, "reason": ..., "errors":
     {field: [messages]}, "text": the line as read}, so a fixed copy can be
     imported again.
+
+    `file_key`: file_key of the file the lines come from (none for a stream
+    that is not a file): its customers' data remembers its line, so that of
+    two orders of one date the later line's data stays whichever lands last.
     """
 
     def __init__(
@@ -73,8 +80,10 @@ class OrderFileImporter:
         batch_size: int = DEFAULT_BATCH_SIZE,
         on_progress: Callable[[int, ImportSummary], None] | None = None,
         parse_in_worker: bool = False,
+        file_key: int | None = None,
     ):
         self.channel = channel
+        self.file_key = file_key
         self.identifier_field = channel.customer_identifier_field
         # A line is what one API request would send: no more than its body may hold.
         self.max_line_bytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -133,7 +142,12 @@ class OrderFileImporter:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 report = OrderImportService.import_batch(
-                    self.channel, batch, self.context, self.identifier_field, self.places
+                    self.channel,
+                    batch,
+                    self.context,
+                    self.identifier_field,
+                    self.places,
+                    file_key=self.file_key,
                 )
                 break
             except (IntegrityError, OperationalError):
@@ -152,6 +166,19 @@ class OrderFileImporter:
             "text": raw.decode("utf-8", errors="replace").rstrip("\r\n"),
         }
         self.rejects.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def file_key(path: Path) -> int:
+    """A key of the file's content, as a signed 64-bit integer (a bigint column).
+
+    Runs of one file (its parts on workers, a rerun after a stop) share it, so
+    their lines can be compared by number; another file's lines cannot.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    with path.open("rb") as file:
+        while block := file.read(READ_SIZE):
+            digest.update(block)
+    return int.from_bytes(digest.digest(), "big", signed=True)
 
 
 @contextlib.contextmanager

@@ -84,6 +84,8 @@ class ImportJob(models.Model):
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="import_jobs")
     # An absolute path the workers open: they run on this machine or share its disk.
     path = models.CharField(max_length=1024)
+    # orders.importer.file_key of the file's content: its parts' customers carry it.
+    file_key = models.BigIntegerField(null=True, blank=True)
     batch_size = models.PositiveIntegerField()
     # The audit records' request id: every part's records name the one job.
     request_id = models.CharField(max_length=64)

@@ -5,8 +5,9 @@ an ImportPart, imported by one task (orders.tasks.import_part) running the
 same OrderFileImporter over its lines, numbered as in the file. What keeps
 the end state that of one process: imports of one channel take turns batch
 by batch, an order whose number the channel has is skipped with its customer
-data, and a customer keeps the data of its newest order whichever batch
-lands first. A task is acknowledged after it ran, so the part of a worker
+data, and a customer keeps the data of its newest order (by date, then line:
+a customer carries its data's line, with the key of the file, ImportJob.file_key)
+whichever batch lands first. A task is acknowledged after it ran, so the part of a worker
 that died is run again by another: its landed batches are skipped, the
 batch in flight was rolled back.
 
@@ -27,7 +28,7 @@ from django.db import transaction
 from audit.context import AuditContext
 from audit.models import Source
 from channels.models import Channel
-from orders.importer import ImportSummary, OrderFileImporter
+from orders.importer import ImportSummary, OrderFileImporter, file_key
 from orders.models import ImportJob, ImportPart
 
 READ_SIZE = 1 << 20
@@ -89,6 +90,7 @@ def create_job(
         job = ImportJob.objects.create(
             channel=channel,
             path=str(path),
+            file_key=file_key(path),
             batch_size=batch_size,
             request_id=f"import-{uuid.uuid4().hex}",
         )
@@ -127,7 +129,12 @@ def run_part(part_id: int, request_id: str, worker: str) -> None:
     # The worker's task is the second process: it parses the lines itself.
     with open(job.path, "rb") as file, open(part.rejects_path, "w", encoding="utf-8") as rejects:
         importer = OrderFileImporter(
-            job.channel, context, rejects, job.batch_size, on_progress=report_progress
+            job.channel,
+            context,
+            rejects,
+            job.batch_size,
+            on_progress=report_progress,
+            file_key=job.file_key,
         )
         summary = importer.run(lines_between(file, part.start, part.end), part.first_line)
     ImportPart.objects.filter(pk=part.pk).update(

@@ -72,12 +72,16 @@ class OrderImportService:
         audit_context: AuditContext,
         identifier_field: str | None = None,
         places: PlaceResolver | None = None,
+        file_key: int | None = None,
     ) -> BatchReport:
         """Import `lines` in one transaction: all of the batch lands, or none of it.
 
         `places`: the resolver of the run (it remembers the places it has
         read); a line whose address names a place it cannot resolve is
         rejected naming the field (`order.shipping_address.city`).
+        `file_key`: orders.importer.file_key of the file the lines were read
+        from; of two orders of one customer and date in it, the later line's
+        customer data stays, whichever batch lands last.
 
         An order whose number the channel already has is left alone, and so is
         its customer data: importing the same lines again writes nothing.
@@ -91,7 +95,9 @@ class OrderImportService:
             commit_without_waiting_for_disk()  # a lost batch is imported by the next run
             new_lines = cls._lines_not_yet_imported(channel, lines, report)
             places = places or PlaceResolver(channel.pk)
-            cls._write(channel, new_lines, identifier_field, audit_context, report, places)
+            cls._write(
+                channel, new_lines, identifier_field, audit_context, report, places, file_key
+            )
         return report
 
     @staticmethod
@@ -150,6 +156,7 @@ class OrderImportService:
         audit_context: AuditContext,
         report: BatchReport,
         places: PlaceResolver,
+        file_key: int | None = None,
     ) -> list[int]:
         """Upsert the lines' customers and addresses, write their orders; the orders' ids.
 
@@ -157,7 +164,9 @@ class OrderImportService:
         goes to `report.rejected`, and nothing of it is written.
         """
         lines = cls._lines_with_known_places(lines, places, report)
-        customer_ids = cls._customers_of(channel, lines, identifier_field, audit_context, report)
+        customer_ids = cls._customers_of(
+            channel, lines, identifier_field, audit_context, report, file_key
+        )
         with_customers: list[tuple[OrderLine, int]] = []
         for line in lines:
             outcome = customer_ids[id(line)]
@@ -267,6 +276,7 @@ class OrderImportService:
         identifier_field: str,
         audit_context: AuditContext,
         report: BatchReport,
+        file_key: int | None,
     ) -> dict[int, int | RejectedLine]:
         """{id(line): its customer's pk, or why the line is rejected}.
 
@@ -294,6 +304,8 @@ class OrderImportService:
             identifier_field,
             audit_context,
             record_dates=[line.order["ordered_at"] for line in given],
+            file_key=file_key,
+            record_lines=[line.line_number for line in given],
         )
         for line, result in zip(given, results, strict=True):
             report.customers[result.outcome] += 1

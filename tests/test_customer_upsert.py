@@ -86,6 +86,63 @@ def test_a_newer_record_without_changes_still_moves_the_carried_date_on(channel)
     assert not AuditEvent.objects.filter(action=Action.UPDATE).exists()
 
 
+FILE, OTHER_FILE = 7, -8  # orders.importer.file_key of two files
+
+
+def test_of_one_date_a_files_later_line_stays_whichever_call_comes_last(channel):
+    customer = CustomerFactory(channel=channel, channel_code="C-1", last_name="Kaya")
+    record = {"channel_code": "C-1", "email": customer.email}
+    in_file = {"record_dates": [MARCH_5], "file_key": FILE}
+
+    later = upsert(channel, [{**record, "last_name": "Later"}], **in_file, record_lines=[9])
+    earlier = upsert(channel, [{**record, "last_name": "Earlier"}], **in_file, record_lines=[4])
+    again = upsert(channel, [{**record, "last_name": "Later"}], **in_file, record_lines=[9])
+
+    outcomes = [later[0].outcome, earlier[0].outcome, again[0].outcome]
+    assert outcomes == [Outcome.UPDATED, Outcome.OUTDATED, Outcome.UNCHANGED]
+    stored = Customer.objects.get()
+    assert (stored.last_name, stored.order_data_file, stored.order_data_line) == ("Later", FILE, 9)
+    updates = AuditEvent.objects.filter(object_id=customer.pk, action=Action.UPDATE)
+    assert [e.changes for e in updates] == [{"last_name": ["Kaya", "Later"]}]
+
+
+def test_of_one_date_a_later_line_without_changes_moves_the_carried_line_on(channel):
+    customer = CustomerFactory(channel=channel, channel_code="C-1", last_name="Kaya")
+    record = {"channel_code": "C-1", "email": customer.email, "last_name": "Kaya"}
+    in_file = {"record_dates": [MARCH_5], "file_key": FILE}
+    upsert(channel, [record], **in_file, record_lines=[2])
+    version = Customer.objects.get().version
+
+    moved = upsert(channel, [record], **in_file, record_lines=[6])
+    between = upsert(channel, [{**record, "last_name": "Between"}], **in_file, record_lines=[4])
+
+    assert [moved[0].outcome, between[0].outcome] == [Outcome.UNCHANGED, Outcome.OUTDATED]
+    stored = Customer.objects.get()
+    assert (stored.last_name, stored.order_data_line, stored.version) == ("Kaya", 6, version)
+    assert not AuditEvent.objects.filter(action=Action.UPDATE).exists()
+
+
+@pytest.mark.parametrize(
+    "second", [{"file_key": OTHER_FILE, "record_lines": [1]}, {}], ids=["other file", "no file"]
+)
+def test_of_one_date_a_record_of_another_file_or_none_is_applied_as_it_comes(channel, second):
+    customer = CustomerFactory(channel=channel, channel_code="C-1", last_name="Kaya")
+    record = {"channel_code": "C-1", "email": customer.email}
+    upsert(
+        channel,
+        [{**record, "last_name": "First"}],
+        record_dates=[MARCH_5],
+        file_key=FILE,
+        record_lines=[9],
+    )
+
+    results = upsert(channel, [{**record, "last_name": "Second"}], record_dates=[MARCH_5], **second)
+
+    assert results[0].outcome == Outcome.UPDATED
+    stored = Customer.objects.get()
+    assert (stored.last_name, stored.order_data_file) == ("Second", second.get("file_key"))
+
+
 def test_known_customers_each_get_their_own_new_values_and_keep_the_others(channel):
     first, second, untouched = create_customers(channel, 3)
     records = [

@@ -11,7 +11,7 @@ from tqdm import tqdm
 from audit.context import AuditContext
 from audit.models import Source
 from channels.models import Channel
-from orders.importer import DEFAULT_BATCH_SIZE, ImportSummary, OrderFileImporter
+from orders.importer import DEFAULT_BATCH_SIZE, ImportSummary, OrderFileImporter, file_key
 from orders.parallel_import import (
     ImportPartFailed,
     combined_summary,
@@ -94,6 +94,8 @@ class Command(BaseCommand):
                 batch_size,
                 on_progress=report_progress,
                 parse_in_worker=not in_process,
+                # A rerun after workers imported part of the file compares lines with theirs.
+                file_key=file_key(Path(file)) if regular else None,
             )
             summary = importer.run(stream)
         self._print_summary(summary, channel, rejects_path)
