@@ -6,6 +6,7 @@ databases; tests/test_import_workers.py runs the parts on real Celery workers.
 """
 
 from itertools import permutations
+from pathlib import Path
 
 import pytest
 
@@ -38,14 +39,18 @@ def places(tr_locations):
     """The lines ship to the places of the Turkish set."""
 
 
-@pytest.fixture
-def same_date_file(tmp_path):
+def write_same_date_file(path: Path) -> Path:
     lines = [
         order_line(f"ORD-{n}", code, created_at=SAME_DATE, customer={"last_name": name})
         for n, (code, name) in enumerate(LAST_NAMES, start=1)
     ]
     assert len({len(line.encode()) for line in lines}) == 1  # equal lines: thirds of 2 lines
-    return write_lines(tmp_path / "orders.jsonl", lines)
+    return write_lines(path, lines)
+
+
+@pytest.fixture
+def same_date_file(tmp_path):
+    return write_same_date_file(tmp_path / "orders.jsonl")
 
 
 def import_in_parts(channel, path, order, tmp_path) -> ImportJob:

@@ -20,8 +20,9 @@ from django.db import connection
 
 from addresses.models import Address
 from audit.models import Action, AuditEvent
-from orders.models import ImportPart
-from orders.parallel_import import split_file
+from orders.models import ImportPart, Order
+from orders.parallel_import import create_job, split_file, wait_for_parts
+from orders.tasks import import_part
 from tests.factories import ChannelFactory
 from tests.order_files import OrderFileGenerator
 from tests.test_import_orders import (
@@ -30,6 +31,7 @@ from tests.test_import_orders import (
     run_import,
     write_lines,
 )
+from tests.test_import_parts import PARTS, write_same_date_file
 from tests.test_webhook_workers import BROKER_URL, broker_reachable, process_env
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -242,3 +244,25 @@ def test_a_killed_workers_part_is_redone_by_the_other_and_ends_as_one_process(
     assert counts["created"] + counts["already present"] == (
         single["created"] + single["already present"]
     )
+
+
+def test_orders_of_one_date_whose_last_part_lands_first_end_as_one_process(tmp_path, two_workers):
+    path = write_same_date_file(tmp_path / "orders.jsonl")
+    one_process = ChannelFactory(name="one process")
+    run_import(one_process, path, "--rejects", tmp_path / "one")
+    on_workers = ChannelFactory(name="on workers")
+    worker = two_workers[0]
+    two_workers[1].stop()  # one worker takes the parts one at a time, as queued
+    worker.wait_until_ready()
+    job = create_job(on_workers, path, PARTS, 1, tmp_path / "rejects.jsonl")
+
+    for part in reversed(job.parts.all()):
+        import_part.delay(part.pk, job.request_id)
+    wait_for_parts(job)
+
+    landed = (
+        Order.objects.filter(channel=on_workers).order_by("pk").values_list("number", flat=True)
+    )
+    assert list(landed) == ["ORD-5", "ORD-6", "ORD-3", "ORD-4", "ORD-1", "ORD-2"]
+    assert end_state(on_workers) == end_state(one_process)
+    assert_audit_trail_leads_to_the_stored_customers(on_workers)
