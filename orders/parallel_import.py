@@ -6,10 +6,10 @@ same OrderFileImporter over its lines, numbered as in the file. What keeps
 the end state that of one process: imports of one channel take turns batch
 by batch, an order whose number the channel has is skipped with its customer
 data, and a customer keeps the data of its newest order (by date, then line:
-a customer carries its data's line, with the key of the file, ImportJob.file_key)
-whichever batch lands first. A task is acknowledged after it ran, so the part of a worker
-that died is run again by another: its landed batches are skipped, the
-batch in flight was rolled back.
+it carries its data's line, with the file's key, ImportJob.file_key)
+whichever batch lands first. A task is acknowledged after it ran, so the
+part of a worker that died is run again by another: its landed batches are
+skipped, the batch in flight was rolled back.
 
 The workers open the file by its absolute path: they run on this machine,
 or see the same path on a shared disk.
