@@ -3,9 +3,9 @@
     .venv/bin/python bench/serialize_page.py --sizes 10,100
 
 Builds unsaved customers with every field a list row carries and prints, per
-page size, the best of 7 rounds of `CustomerSerializer(page, many=True).data`.
-What a page's presentation costs, beside the whole request's p50 in
-bench/results.md. Not part of the test suite.
+page size, the best of 7 rounds of `CustomerSerializer(page, many=True).data`,
+beside the same serializer on DRF's own `build_field` and `to_representation`
+(what omnitron/representation.py shortcuts). Not part of the test suite.
 """
 
 import argparse
@@ -22,8 +22,18 @@ import django
 
 django.setup()
 
+from rest_framework import serializers  # noqa: E402
+
 from customers.models import Customer  # noqa: E402
 from customers.serializers import CustomerSerializer  # noqa: E402
+
+
+class DRFPathsCustomerSerializer(CustomerSerializer):
+    """CustomerSerializer with DRF's own field building and row presentation."""
+
+    build_field = serializers.ModelSerializer.build_field
+    to_representation = serializers.Serializer.to_representation
+
 
 WHEN = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
@@ -54,10 +64,18 @@ def main() -> None:
     args = parser.parse_args()
     for size in (int(value) for value in args.sizes.split(",")):
         page = page_of(size)
-        rounds = timeit.repeat(
-            lambda page=page: CustomerSerializer(page, many=True).data, repeat=7, number=args.number
+        timings = {}
+        for serializer_class in (DRFPathsCustomerSerializer, CustomerSerializer):
+            rounds = timeit.repeat(
+                lambda page=page, cls=serializer_class: cls(page, many=True).data,
+                repeat=7,
+                number=args.number,
+            )
+            timings[serializer_class.__name__] = min(rounds) / args.number * 1000
+        print(
+            f"page of {size}: DRF's paths {timings['DRFPathsCustomerSerializer']:.2f} ms, "
+            f"CustomerSerializer {timings['CustomerSerializer']:.2f} ms"
         )
-        print(f"page of {size}: {min(rounds) / args.number * 1000:.2f} ms")
 
 
 if __name__ == "__main__":

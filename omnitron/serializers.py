@@ -3,6 +3,7 @@ import re
 from django.db import models
 from rest_framework import serializers
 
+from omnitron.representation import PresentingModelSerializer
 from omnitron.validators import MAX_JSON_DEPTH
 
 
@@ -42,7 +43,7 @@ class IntegerPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-class JSONObjectModelSerializer(serializers.ModelSerializer):
+class JSONObjectModelSerializer(PresentingModelSerializer):
     serializer_related_field = IntegerPrimaryKeyRelatedField
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,

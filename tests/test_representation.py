@@ -5,11 +5,17 @@ from datetime import UTC, datetime
 import pytest
 from django.test import override_settings
 from django.utils import timezone
+from rest_framework import serializers
 
+from channels.serializers import ChannelSerializer
 from customers.models import Customer
 from customers.oms.serializers import OmsCustomerSerializer
 from customers.selectors import customers_with_order_totals
-from customers.serializers import CustomerDetailedSerializer, CustomerSerializer
+from customers.serializers import (
+    ChannelCustomerSerializer,
+    CustomerDetailedSerializer,
+    CustomerSerializer,
+)
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +95,59 @@ def test_the_detailed_serializer_writes_the_channel_and_order_totals(customer):
         "total_discount_amount": None,
         "total_order_count": 0,
     }
+
+
+def drf_presentation(serializer, instance) -> dict:
+    """What DRF's own Serializer.to_representation answers for `instance`."""
+    return serializers.Serializer.to_representation(serializer, instance)
+
+
+@pytest.mark.parametrize(
+    "serializer_class",
+    [CustomerSerializer, ChannelCustomerSerializer, OmsCustomerSerializer, ChannelSerializer],
+)
+def test_every_row_is_presented_as_drf_presents_it(channel, serializer_class):
+    customers = [
+        CustomerFactory(channel=channel, attributes={"segment": "ğold", "n": [1, None]}),
+        CustomerFactory(channel=channel, first_name="", erp_code=None, date_of_birth=None),
+    ]
+    rows = customers if serializer_class is not ChannelSerializer else [channel]
+    serializer = serializer_class(rows, many=True)
+
+    data = serializer.data
+
+    assert data == [drf_presentation(serializer.child, row) for row in rows]
+
+
+def test_a_field_replaced_after_a_row_was_presented_presents_the_next_row(customer):
+    serializer = CustomerSerializer()
+    serializer.to_representation(customer)
+    serializer.fields["email"] = serializers.SerializerMethodField()
+    serializer.get_email = lambda customer: "hidden"
+
+    assert serializer.to_representation(customer)["email"] == "hidden"
+
+
+def test_a_source_that_is_a_method_or_a_missing_relation_reads_as_drf_reads_it(customer):
+    class WithMethods(CustomerSerializer):
+        full_name = serializers.CharField(source="get_full_name_for_test")
+        no_such = serializers.CharField(source="no_such_attribute", required=False)
+
+        class Meta(CustomerSerializer.Meta):
+            fields = ["pk", "full_name", "no_such"]
+
+    customer.get_full_name_for_test = lambda: f"{customer.first_name} {customer.last_name}"
+
+    data = WithMethods(customer).data
+
+    assert data == {"pk": customer.pk, "full_name": f"{customer.first_name} {customer.last_name}"}
+
+
+def test_a_row_given_as_a_mapping_is_presented_by_drf(customer):
+    row = {field: getattr(customer, field) for field in ["email", "first_name"]}
+
+    class Narrow(CustomerSerializer):
+        class Meta(CustomerSerializer.Meta):
+            fields = ["email", "first_name"]
+
+    assert Narrow(row).data == row

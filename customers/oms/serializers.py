@@ -3,9 +3,10 @@ from datetime import UTC, datetime
 from rest_framework import serializers
 
 from customers.models import Customer
+from omnitron.representation import PresentingModelSerializer
 
 
-class OmsCustomerSerializer(serializers.ModelSerializer):
+class OmsCustomerSerializer(PresentingModelSerializer):
     """A customer as the OMS list-simple shows it; `omnitron_id` is the customer's pk.
 
     Presents only: the view takes no input, so its fields are declared for
