@@ -19,7 +19,16 @@ unless --yes):
 
 Then prints one table per size, the cross-size ratios the goals ask for, the
 goals met or not, and the machine; --markdown writes the same as Markdown, as
-its section of that file (bench/results.py).
+its section of that file (bench/results.py; --section names another one).
+--without-baseline loads the service alone: at ten million customers the
+baseline's exact counts and JSON scans outlast wrk's run, and would still hold
+the database while the service's next scenario is measured. Through PgBouncer
+(scripts/pgbouncer.sh), the report says so:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:6432/apibench10m \\
+        .venv/bin/python bench/api.py --sizes 10000,10000000 --without-baseline \\
+        --naive-import-orders 0 --markdown bench/results.md \\
+        --section "API at ten million customers, through PgBouncer (bench/api.py)"
 Needs Debian's wrk (`apt-get install -y wrk`). Not part of the test suite.
 """
 
@@ -153,6 +162,9 @@ class Settings:
     import_orders: int
     rounds: int
     naive_import_orders: int
+    # Without the baseline: at ten million rows its queries outlast wrk's run and
+    # would still be running on the database while the service's next scenario is measured.
+    without_baseline: bool = False
 
 
 def log(message: str) -> None:
@@ -256,11 +268,13 @@ def probe_in_process(
     return response.status_code, len(queries), data if isinstance(data, dict) else {}
 
 
-def count_queries(client: APIClient, result: ScenarioResult) -> None:
+def count_queries(client: APIClient, result: ScenarioResult, settings: Settings) -> None:
     scenario = result.scenario
-    status, queries, _ = probe_in_process(client, scenario.ours)
+    status, queries, data = probe_in_process(client, scenario.ours)
     if status == 200:
         result.ours.queries = queries
+        if settings.without_baseline:
+            result.matches = data.get("count")
         if scenario.kind == "list":
             for limit in QUERY_LIMITS:
                 result.queries_by_limit[limit] = probe_in_process(
@@ -268,6 +282,9 @@ def count_queries(client: APIClient, result: ScenarioResult) -> None:
                     scenario.ours,
                     query=f"{'&' if '?' in scenario.ours.path else '?'}limit={limit}",
                 )[1]
+    if settings.without_baseline:
+        result.baseline.note = "not run (--without-baseline)"
+        return
     status, queries, data = probe_in_process(client, scenario.baseline)
     if status == 200:
         result.baseline.queries = queries
@@ -322,12 +339,13 @@ def measure_together(
     share the rounds (the keyset walk's first and last page, which a goal
     compares with each other). Each runner warms up once, before its first round.
     """
+    sides = SIDES[:1] if settings.without_baseline else SIDES
     runners = {
         (index, side): load_runner(
             base_url, getattr(scenario, side), headers, settings, folder / f"{index}-{side}.lua"
         )
         for index, scenario in enumerate(scenarios)
-        for side in SIDES
+        for side in sides
     }
     rounds: dict[tuple[int, str], list[LoadResult]] = {key: [] for key in runners}
     for runner in runners.values():
@@ -389,7 +407,7 @@ def measure_size(size: int, settings: Settings, token: str, log_path: Path) -> S
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     results = [ScenarioResult(s, Measured(), Measured()) for s in scenarios_for_table()]
     for result in results:
-        count_queries(client, result)
+        count_queries(client, result, settings)
     phases["queries"] = time.perf_counter() - phase_started
     phase_started = time.perf_counter()
     headers = {"Authorization": f"Token {token}"}
@@ -401,6 +419,8 @@ def measure_size(size: int, settings: Settings, token: str, log_path: Path) -> S
             scenarios = [result.scenario for result in group]
             measured = measure_together(base_url, scenarios, headers, settings, Path(folder))
             for result, sides in zip(group, measured, strict=True):
+                if settings.without_baseline:
+                    sides["baseline"] = result.baseline
                 for side, figures in sides.items():
                     figures.queries = getattr(result, side).queries
                     setattr(result, side, figures)
@@ -807,8 +827,13 @@ def machine_description(settings: Settings, load_before: float) -> list[str]:
         memory = f", {kib / 2**20:.0f} GiB RAM"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            database = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+            cursor.execute("SELECT current_setting('server_version'), inet_server_port()")
+            version, server_port = cursor.fetchone()
+            database = f"PostgreSQL {version.split()[0]}"
+            # Through a pooler (PgBouncer), the port connected to is not the server's own.
+            port = connection.settings_dict.get("PORT")
+            if port and server_port and int(port) != server_port:
+                database += f" (port {server_port}), reached through a pooler on port {port},"
         else:
             database = f"{connection.vendor} {connection.Database.sqlite_version}"
     return [
@@ -821,8 +846,13 @@ def machine_description(settings: Settings, load_before: float) -> list[str]:
         f"{settings.warmup:g} s of warm-up, over loopback; req/s over all rounds, p50 "
         f"their median, p99 their largest. Load average {load_before:.2f} "
         f"before, {os.getloadavg()[0]:.2f} after.",
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. rows: what the filter matches (the "
-        "baseline's exact count); queries: one request of the scenario, counted in-process; "
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. rows: what the filter matches ("
+        + (
+            "the service's count: the planner's estimate above 20,000; the baseline was not run"
+            if settings.without_baseline
+            else "the baseline's exact count"
+        )
+        + "); queries: one request of the scenario, counted in-process; "
         "ratio: service req/s / baseline req/s.",
     ]
 
@@ -883,6 +913,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--import-orders", type=int, default=20_000, help="0: no import.")
     parser.add_argument("--naive-import-orders", type=int, default=1_000)
     parser.add_argument("--markdown", type=Path, help="Also write the report as Markdown here.")
+    parser.add_argument(
+        "--section", default=API_SECTION, help="The --markdown file's section to write."
+    )
+    parser.add_argument(
+        "--without-baseline",
+        action="store_true",
+        help="Load the service alone (at ten million rows the baseline's queries outlast wrk's).",
+    )
     parser.add_argument("--yes", action="store_true", help="Run on a database with other data.")
     parser.add_argument(
         "--reset", action="store_true", help="Empty the data set first (customers, orders, audit)."
@@ -898,6 +936,7 @@ def main(argv: list[str] | None = None) -> None:
         import_orders=args.import_orders,
         naive_import_orders=args.naive_import_orders,
         rounds=max(1, args.rounds),
+        without_baseline=args.without_baseline,
     )
     load_before = os.getloadavg()[0]
     # The probes ask for what may not exist (list-simple): a 404 is a figure, not a warning.
@@ -919,8 +958,8 @@ def main(argv: list[str] | None = None) -> None:
     print(text)
     log(f"\nTotal {time.perf_counter() - started:.0f} s.")
     if args.markdown:
-        write_section(API_SECTION, markdown, args.markdown)
-        log(f"Markdown: {args.markdown}, section {API_SECTION!r}")
+        write_section(args.section, markdown, args.markdown)
+        log(f"Markdown: {args.markdown}, section {args.section!r}")
 
 
 if __name__ == "__main__":
