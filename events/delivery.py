@@ -6,11 +6,11 @@ made from the next events after its cursor: batches go out in event order,
 each after the one before it was answered. A delivery is committed, with the
 cursor moved past its events, before its first attempt, so a worker that dies
 while sending leaves it open and the next worker sends the same message, with
-the same `webhook-id`, again.
+the same `webhook-id`, again. A worker draining a backlog makes the next
+delivery in the transaction that records the last one's success.
 """
 
 import http.client
-import json
 import socket
 import ssl
 import time
@@ -24,6 +24,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from events.batches import batch_body, event_rows, next_event_ids
 from events.models import (
     OPEN_STATES,
     DeliveryState,
@@ -31,24 +32,26 @@ from events.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from events.serializers import EventSerializer
-from events.subscriptions import events_matching, resolve_target
+from events.subscriptions import resolve_target
 
-# The body's `type` (Standard Webhooks' payload shape: type, timestamp, data).
-BATCH_TYPE = "events.batch"
 USER_AGENT = "Omnitron-Webhooks/1"
 # A worker works on one subscription for about this long, then leaves the rest to a new task.
 WORK_SECONDS = 30
 
 
 def deliver_pending(subscription_id: int, work_seconds: float = WORK_SECONDS) -> bool:
-    """Send the subscription's due deliveries in order; True if work is left for another run."""
+    """Send the subscription's due deliveries in order; True if work is left for another run.
+
+    A delivery that went through opens the next one in its own transaction, so
+    a batch costs one commit, and the next delivery is committed before it is sent.
+    """
     deadline = time.monotonic() + work_seconds
-    while time.monotonic() < deadline:
-        delivery_id = open_delivery(subscription_id)
-        if delivery_id is None or not attempt_delivery(delivery_id):
-            return False
-    return True
+    delivery_id = open_delivery(subscription_id)
+    while delivery_id is not None:
+        if time.monotonic() >= deadline:
+            return True
+        _, delivery_id = _attempt(delivery_id, subscription_id, open_next=True)
+    return False
 
 
 def _locked_subscription(subscription_id: int) -> WebhookSubscription | None:
@@ -66,55 +69,39 @@ def open_delivery(subscription_id: int) -> int | None:
         subscription = _locked_subscription(subscription_id)
         if subscription is None:
             return None
-        open_id = (
-            subscription.deliveries.filter(state__in=OPEN_STATES)
-            .order_by("id")
-            .values_list("id", flat=True)
-            .first()
-        )
-        if open_id is not None:
-            return open_id
-        delivery = _next_delivery(subscription)
-        return delivery.pk if delivery else None
+        return _open_or_next(subscription)
+
+
+def _open_or_next(subscription: WebhookSubscription) -> int | None:
+    open_id = (
+        subscription.deliveries.filter(state__in=OPEN_STATES)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if open_id is not None:
+        return open_id
+    delivery = _next_delivery(subscription)
+    return delivery.pk if delivery else None
 
 
 def _next_delivery(subscription: WebhookSubscription) -> WebhookDelivery | None:
-    """A delivery of the next batch of matching events, the cursor moved past them.
-
-    Events are committed in id order (events/outbox.py), so no event at or
-    below the newest id seen here can appear later: the cursor moves to it
-    when fewer events than a batch matched.
-    """
-    newest = Event.objects.aggregate(newest=Max("id"))["newest"] or 0
-    if newest <= subscription.last_event_id:
-        return None
-    events = list(
-        Event.objects.select_related("audit_event")
-        .filter(
-            events_matching(subscription),
-            id__gt=subscription.last_event_id,
-            id__lte=newest,
-        )
-        .order_by("id")[: subscription.batch_size]
-    )
+    """A delivery of the next batch of matching events, the cursor moved past them."""
+    ids, cursor = next_event_ids(subscription)
     delivery = None
-    if events:
+    if ids:
         now = timezone.now()
-        body = {
-            "type": BATCH_TYPE,
-            "timestamp": now.isoformat().replace("+00:00", "Z"),
-            "data": {"events": EventSerializer(events, many=True).data},
-        }
         delivery = WebhookDelivery.objects.create(
             subscription=subscription,
-            first_event_id=events[0].id,
-            last_event_id=events[-1].id,
-            event_count=len(events),
-            payload=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+            first_event_id=ids[0],
+            last_event_id=ids[-1],
+            event_count=len(ids),
+            payload=batch_body(event_rows(ids), now),
             next_attempt_at=now,
         )
-    subscription.last_event_id = events[-1].id if len(events) == subscription.batch_size else newest
-    subscription.save(update_fields=["last_event_id"])
+    if cursor != subscription.last_event_id:
+        subscription.last_event_id = cursor
+        subscription.save(update_fields=["last_event_id"])
     return delivery
 
 
@@ -128,17 +115,23 @@ def attempt_delivery(delivery_id: int) -> bool:
     subscription_id = WebhookDelivery.objects.values_list("subscription_id", flat=True).get(
         pk=delivery_id
     )
+    delivered, _ = _attempt(delivery_id, subscription_id, open_next=False)
+    return delivered
+
+
+def _attempt(delivery_id: int, subscription_id: int, open_next: bool) -> tuple[bool, int | None]:
+    """attempt_delivery's work: delivered now?, and with `open_next` the next open delivery."""
     with transaction.atomic():
         subscription = _locked_subscription(subscription_id)
         if subscription is None:
-            return False
+            return False, None
         # Read under the subscription's lock: another worker may have sent it meanwhile.
         delivery = WebhookDelivery.objects.get(pk=delivery_id)
         now = timezone.now()
         if delivery.state not in OPEN_STATES or (
             delivery.next_attempt_at and delivery.next_attempt_at > now
         ):
-            return False
+            return False, None
         status, error = send(subscription, delivery)
         delivery.attempts += 1
         delivery.last_status = status
@@ -160,8 +153,20 @@ def attempt_delivery(delivery_id: int) -> bool:
             delay = settings.OMNITRON_WEBHOOK_RETRY_DELAYS[delivery.attempts - 1]
             delivery.state = DeliveryState.RETRYING
             delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
-        delivery.save()
-        return delivery.state == DeliveryState.DELIVERED
+        # Not the payload: the body stays as it was made, and is not written again.
+        delivery.save(
+            update_fields=[
+                "state",
+                "attempts",
+                "last_status",
+                "last_error",
+                "next_attempt_at",
+                "delivered_at",
+            ]
+        )
+        if delivery.state != DeliveryState.DELIVERED:
+            return False, None
+        return True, (_open_or_next(subscription) if open_next else None)
 
 
 def retry_delivery(delivery: WebhookDelivery) -> WebhookDelivery:

@@ -22,15 +22,15 @@ from audit.models import AuditEvent
 from events.models import WebhookDelivery
 from tests.conftest import client_for, grant, make_user
 from tests.test_import_orders import order_line, run_import, write_lines
-from tests.webhook_receiver import running_receiver
+from tests.webhook_receiver import PORT_BASE, running_receiver
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 PROJECT = Path(__file__).resolve().parent.parent
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
 # A port of this project's range where nothing listens: a broker that is down.
-DEAD_BROKER_URL = "amqp://guest:guest@127.0.0.1:8598//"
-SERVER_PORT = 8597
+DEAD_BROKER_URL = f"amqp://guest:guest@127.0.0.1:{PORT_BASE + 8}//"
+SERVER_PORT = PORT_BASE + 7
 
 
 def broker_reachable() -> bool:

@@ -7,12 +7,16 @@ Runs in a thread on one of the ports the tests may use; records every request
 import contextlib
 import dataclasses
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-PORTS = range(8590, 8600)
+# This project's ports for webhook tests: the receivers take the first seven,
+# test_webhook_workers.py the next two. Another base keeps parallel runs apart.
+PORT_BASE = int(os.environ.get("OMNITRON_TEST_WEBHOOK_PORT_BASE", "8590"))
+PORTS = range(PORT_BASE, PORT_BASE + 7)
 
 
 @dataclasses.dataclass
