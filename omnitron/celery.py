@@ -19,10 +19,14 @@ app.autodiscover_tasks()
 
 @task_prerun.connect
 @task_postrun.connect
-def close_old_database_connections(**kwargs) -> None:
-    """Around each task, as around each request: close a connection Django would not reuse.
+def close_old_database_connections(task=None, **kwargs) -> None:
+    """Around each queued task, as around each request: close a connection Django would not reuse.
 
     One past DJANGO_CONN_MAX_AGE, or left unusable by an error. Celery's own
-    close comes only every CELERY_DB_REUSE_MAX tasks (settings).
+    close comes only every CELERY_DB_REUSE_MAX tasks (settings). A task run
+    in the caller's process (`apply()`) shares the caller's connection and
+    transaction: left alone, as Celery's own close leaves it.
     """
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
     close_old_connections()

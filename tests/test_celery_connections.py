@@ -14,15 +14,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 QUEUED_TASK = SimpleNamespace(request=SimpleNamespace(is_eager=False))
 
 
-def run_tasks(fixup: DjangoWorkerFixup, count: int) -> None:
+def run_tasks(fixup: DjangoWorkerFixup, count: int, task=QUEUED_TASK) -> None:
     """The connection handling of the worker around `count` tasks (Celery's fixup, then ours)."""
     for _ in range(count):
-        fixup.on_task_prerun(sender=QUEUED_TASK)
-        close_old_database_connections()
+        fixup.on_task_prerun(sender=task)
+        close_old_database_connections(task=task)
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        fixup.on_task_postrun(sender=QUEUED_TASK)
-        close_old_database_connections()
+        fixup.on_task_postrun(sender=task)
+        close_old_database_connections(task=task)
 
 
 def test_consecutive_tasks_use_one_database_connection():
@@ -50,3 +50,15 @@ def test_a_connection_past_its_age_is_closed_after_the_task():
 
 def test_the_worker_reuses_connections_for_a_thousand_tasks_by_default():
     assert DjangoWorkerFixup(app).db_reuse_max == 1000
+
+
+@pytest.mark.postgresql
+def test_a_task_run_in_the_caller_s_process_leaves_its_connection_alone():
+    fixup = DjangoWorkerFixup(app)
+    connection.ensure_connection()
+    first = connection.connection
+    connection.close_at = 0  # would be closed around a queued task
+
+    run_tasks(fixup, 1, task=SimpleNamespace(request=SimpleNamespace(is_eager=True)))
+
+    assert connection.connection is first

@@ -201,7 +201,8 @@ def test_two_workers_end_as_one_process_and_a_rerun_writes_nothing(tmp_path, two
 def test_a_killed_workers_part_is_redone_by_the_other_and_ends_as_one_process(
     tmp_path, two_workers
 ):
-    _, path = generated_file(tmp_path, 480)
+    # Enough batches that the kill falls before the part's end, however fast the workers.
+    _, path = generated_file(tmp_path, 1200)
     one_process = ChannelFactory(name="one process")
     one_run = run_import(one_process, path, "--batch-size", "5", "--rejects", tmp_path / "one")
     on_workers = ChannelFactory(name="on workers")
@@ -226,7 +227,8 @@ def test_a_killed_workers_part_is_redone_by_the_other_and_ends_as_one_process(
         "a part half-way",
         two_workers,
     )
-    part = ImportPart.objects.filter(state="running").first()
+    # The part seen half-way: the other may be running with nothing landed yet.
+    part = ImportPart.objects.filter(state="running", read_bytes__gt=0).first()
     killed = next(w for w in two_workers if part.worker.startswith(w.name + "@"))
     killed.kill()
     command.join(timeout=60)
