@@ -13,12 +13,13 @@ with the backlog.
 """
 
 import functools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 import orjson
 from django.db import connection
 from django.db.models import F, Max, Q, TextField
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from events.models import Event, WebhookSubscription
 from events.subscriptions import events_matching
@@ -100,7 +101,7 @@ def _rows_sql(vendor: str, count: int) -> str:
     return sql
 
 
-def event_payload(row: tuple) -> dict:
+def event_payload(row: tuple, zone: tzinfo) -> dict:
     """One event as EventSerializer shows it (a deleted audit record: no source or changes)."""
     (event_id, type_, resource, resource_id, sequence, channel, occurred_at) = row[:7]
     source, actor_id, actor_repr, request_id, changes = row[7:]
@@ -115,7 +116,7 @@ def event_payload(row: tuple) -> dict:
         "resource_id": resource_id,
         "sequence": sequence,
         "channel": channel,
-        "occurred_at": format_datetime(occurred_at),
+        "occurred_at": format_datetime(occurred_at, zone),
         "source": source if has_record else "",
         "actor": actor,
         "request_id": request_id if has_record else "",
@@ -123,19 +124,23 @@ def event_payload(row: tuple) -> dict:
     }
 
 
-def format_datetime(value: datetime) -> str:
-    """DRF's ISO 8601 in UTC, `Z` for `+00:00` (TIME_ZONE is UTC; SQLite's are naive UTC)."""
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    text = value.isoformat()
+def format_datetime(value: datetime, zone: tzinfo) -> str:
+    """DRF's ISO 8601 in `zone`, `Z` for `+00:00` (SQLite's values are naive UTC)."""
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def batch_body(rows: list[tuple], timestamp: datetime) -> str:
-    """The delivery's JSON: `{"type", "timestamp", "data": {"events": [...]}}`."""
+    """The delivery's JSON: `{"type", "timestamp", "data": {"events": [...]}}`.
+
+    Times in the active time zone, as DRF's DateTimeField writes them: read once a batch.
+    """
+    zone = timezone.get_current_timezone()
     body = {
         "type": BATCH_TYPE,
-        "timestamp": format_datetime(timestamp),
-        "data": {"events": [event_payload(row) for row in rows]},
+        "timestamp": format_datetime(timestamp, zone),
+        "data": {"events": [event_payload(row, zone) for row in rows]},
     }
     return orjson.dumps(body).decode()
 

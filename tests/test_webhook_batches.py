@@ -92,6 +92,21 @@ def test_the_body_equals_the_serializers_for_customers_addresses_and_orders(
     assert events[-1]["type"] == "order.created" and events[-1]["source"] == "import"
 
 
+def test_event_times_are_written_in_the_active_time_zone_as_the_feed_writes_them(channel):
+    CustomerFactory(channel=channel)
+    ids = list(Event.objects.order_by("id").values_list("id", flat=True))
+    Event.objects.filter(pk=ids[0]).update(occurred_at=datetime(2026, 5, 1, 12, 0, tzinfo=UTC))
+    events = Event.objects.select_related("audit_event").filter(id__in=ids).order_by("id")
+
+    with timezone.override("Europe/Istanbul"):
+        body = json.loads(batch_body(event_rows(ids), timezone.now()))
+        feed = EventSerializer(events, many=True).data
+
+    assert body["data"]["events"][0]["occurred_at"] == "2026-05-01T15:00:00+03:00"
+    assert [e["occurred_at"] for e in body["data"]["events"]] == [e["occurred_at"] for e in feed]
+    assert body["timestamp"].endswith("+03:00")
+
+
 @pytest.mark.parametrize("first_window", [1, batches.FIRST_WINDOW])
 def test_sparse_matches_are_found_window_after_window_in_full_batches(
     channel, monkeypatch, first_window
