@@ -88,11 +88,10 @@ def run_import(path: Path, lines: int, label: str, without_events: bool = False)
 
 
 def start_worker(log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "OMNITRON_WEBHOOK_ALLOW_PRIVATE": "1",
-        "OMNITRON_WEBHOOK_SWEEP_SECONDS": "1",
-    }
+    # The sweep at the service's default period (OMNITRON_WEBHOOK_SWEEP_SECONDS):
+    # commits ask for their deliveries; the sweep is the safety net for lost asks.
+    env = {**os.environ, "OMNITRON_WEBHOOK_ALLOW_PRIVATE": "1"}
+    env.pop("OMNITRON_WEBHOOK_SWEEP_SECONDS", None)
     return subprocess.Popen(
         [
             *(sys.executable, "-m", "celery", "-A", "omnitron", "worker", "-B"),
