@@ -1,7 +1,8 @@
 """A tiny webhook receiver for the tests: verifies each delivery as an integrator would.
 
 Runs in a thread on one of the ports the tests may use; records every request
-(a resend included) and answers `status`, after `delay` seconds. With
+(a resend included) and answers `status`, after `delay` seconds, over HTTP/1.0
+(a connection per request), or HTTP/1.1 with `keep_alive`. With
 `verify_later`, a request is only stored as it came (headers, body, arrival
 time) and verified and read when `verify_stored()` is called: a benchmark's
 receiver then costs the machine it shares next to nothing while it measures,
@@ -36,6 +37,11 @@ class Received:
 class Receiver:
     def __init__(self, verify_later: bool = False):
         self.verify_later = verify_later
+        # The client address of each request: one per connection it came on.
+        self.peers: list[tuple[str, int]] = []
+        # With keep_alive: close each connection after the answer without saying so,
+        # as a server whose idle timeout ended does.
+        self.close_after_answer = False
         # (headers, body, time.monotonic() at arrival) of requests not read yet.
         self.stored: list[tuple[Message, bytes, float]] = []
         self.last_arrival = 0.0
@@ -96,11 +102,14 @@ class Receiver:
 
 
 @contextlib.contextmanager
-def running_receiver(verify_later: bool = False):
+def running_receiver(verify_later: bool = False, keep_alive: bool = False):
     receiver = Receiver(verify_later)
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
         def do_POST(self):
+            receiver.peers.append(self.client_address)
             body = self.rfile.read(int(self.headers["Content-Length"]))
             status = receiver.handle(self.headers, body)
             if receiver.delay:
@@ -108,6 +117,8 @@ def running_receiver(verify_later: bool = False):
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
+            if receiver.close_after_answer:
+                self.close_connection = True
 
         def log_message(self, format, *args):
             pass
