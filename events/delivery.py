@@ -225,19 +225,62 @@ def send(subscription: WebhookSubscription, delivery: WebhookDelivery) -> tuple[
         "webhook-signature": Webhook(subscription.secret).sign(delivery.webhook_id, now, body),
     }
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    timeout = settings.OMNITRON_WEBHOOK_TIMEOUT_SECONDS
-    connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
     # Connect to the address just checked, not to whatever the name resolves to next.
-    connection = connection_class(parts.hostname, port, addresses[0], timeout)
+    target = (parts.scheme, parts.hostname, port, addresses[0])
+    connection, reused = _connection_to(target)
     try:
-        connection.request("POST", path, body=body.encode(), headers=headers)
-        response = connection.getresponse()
-        response.read(65536)
+        try:
+            response = _post(connection, path, body.encode(), headers)
+        except _STALE_CONNECTION_ERRORS:
+            if not reused:
+                raise
+            # The receiver closed the kept connection meanwhile: once more on a new one.
+            connection.close()
+            connection, _ = _connection_to(target)
+            response = _post(connection, path, body.encode(), headers)
+        if not response.will_close and response.isclosed():  # its whole answer read
+            _kept[target] = connection
         return response.status, "" if 200 <= response.status < 300 else response.reason
     except (OSError, http.client.HTTPException) as error:
         return None, f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     finally:
-        connection.close()
+        if _kept.get(target) is not connection:
+            connection.close()
+
+
+# The connection of this process's last delivery, kept open while the receiver
+# allows (HTTP/1.1 keep-alive): a worker draining a backlog sends batch after
+# batch to one target, without a TCP (and TLS) handshake for each.
+_kept: dict[tuple[str, str, int, str], http.client.HTTPConnection] = {}
+# What a kept connection the receiver has closed raises at the next request.
+_STALE_CONNECTION_ERRORS = (
+    http.client.RemoteDisconnected,
+    BrokenPipeError,
+    ConnectionResetError,
+    ConnectionAbortedError,
+)
+
+
+def _connection_to(target: tuple[str, str, int, str]) -> tuple[http.client.HTTPConnection, bool]:
+    """A connection to the target (scheme, host, port, address); True if it is a kept one."""
+    timeout = settings.OMNITRON_WEBHOOK_TIMEOUT_SECONDS
+    kept = _kept.pop(target, None)
+    for other in _kept.values():  # one kept connection a process
+        other.close()
+    _kept.clear()
+    if kept is not None and kept.sock is not None:
+        kept.sock.settimeout(timeout)
+        return kept, True
+    scheme, host, port, address = target
+    connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+    return connection_class(host, port, address, timeout), False
+
+
+def _post(connection: http.client.HTTPConnection, path: str, body: bytes, headers: dict):
+    connection.request("POST", path, body=body, headers=headers)
+    response = connection.getresponse()
+    response.read(65536)
+    return response
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):

@@ -227,3 +227,42 @@ def test_only_failed_deliveries_can_be_retried_and_ids_are_checked(hooks_api, al
     grant(reader, "events.view_webhooksubscription", "events.add_webhooksubscription")
     response = client_for(reader).post(f"{WEBHOOKS}{hook['id']}/deliveries/99/retry/")
     assert response.status_code == 403
+
+
+@pytest.fixture
+def keep_alive_receiver(monkeypatch):
+    from events import delivery
+
+    monkeypatch.setattr(delivery, "_kept", {})  # no connection kept from another test
+    with running_receiver(keep_alive=True) as receiver:
+        yield receiver
+
+
+def test_batches_go_over_one_connection_the_receiver_keeps_open(
+    hooks_api, allow_private, keep_alive_receiver, channel
+):
+    receiver = keep_alive_receiver
+    hook = subscribe(hooks_api, receiver.url, batch_size=1)
+    receiver.secret = hook["secret"]
+    for _ in range(3):
+        CustomerFactory(channel=channel)
+    deliver_pending(hook["id"])
+    assert [len(r.events) for r in receiver.received] == [1, 1, 1]
+    assert all(r.verified for r in receiver.received)
+    assert len(set(receiver.peers)) == 1
+
+
+def test_a_kept_connection_the_receiver_closed_is_replaced_and_nothing_is_lost(
+    hooks_api, allow_private, keep_alive_receiver, channel
+):
+    receiver = keep_alive_receiver
+    receiver.close_after_answer = True
+    hook = subscribe(hooks_api, receiver.url, batch_size=1)
+    receiver.secret = hook["secret"]
+    for _ in range(3):
+        CustomerFactory(channel=channel)
+    deliver_pending(hook["id"])
+    assert [d.state for d in WebhookDelivery.objects.order_by("id")] == ["delivered"] * 3
+    assert [d.attempts for d in WebhookDelivery.objects.order_by("id")] == [1, 1, 1]
+    assert len(receiver.unique_deliveries()) == 3
+    assert len(set(receiver.peers)) == 3
