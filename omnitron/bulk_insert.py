@@ -23,6 +23,13 @@ COPY_NULL = "\\N"
 # Characters sent to the server at a time: big enough to keep its per-message cost low.
 COPY_CHUNK_SIZE = 64 * 1024
 TAB = "\t"
+# `count` keys from the table's sequence. The sequence is looked up once: called
+# in the select list, pg_get_serial_sequence reads the catalogs again for each row
+# (a STABLE function is not folded), which cost more than the nextval itself.
+KEYS_SQL = (
+    "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS sequence) "
+    "SELECT nextval(s.sequence) FROM s, generate_series(1, %s)"
+)
 ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
@@ -121,10 +128,7 @@ def _copy_cells(connection, model, fields, cell_rows: Iterable[list[str]], count
     """COPY `count` rows given as the text of each cell of `fields`; keys from the sequence."""
     meta = model._meta
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, count],
-        )
+        cursor.execute(KEYS_SQL, [meta.db_table, meta.pk.column, count])
         pks = [pk for (pk,) in cursor.fetchall()]
         lines = (f"{pk}\t{TAB.join(cells)}\n" for pk, cells in zip(pks, cell_rows, strict=True))
         quote = connection.ops.quote_name

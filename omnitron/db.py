@@ -59,6 +59,25 @@ def commit_without_waiting_for_disk(using: str = "default") -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+def find_rows_by_index(using: str = "default") -> None:
+    """Plan the rest of this transaction without sequential scans, where an index serves.
+
+    For the order import, whose statements and foreign-key checks all find
+    rows by key. PostgreSQL plans each foreign-key check once a session, at
+    its first use (the first batch's COMMIT), and keeps that plan: planned
+    while the referenced table was still small (a new database's addresses,
+    the first batch's only), a sequential scan was kept, and every check of
+    every later batch read the whole table as it grew. An import's time then
+    grew with the square of its addresses: 20,419 orders into an empty
+    address table took 8 s of PostgreSQL CPU instead of 3.5 s. SET LOCAL ends
+    with the transaction, after the checks its COMMIT runs.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan TO OFF")
+
+
 def stream_in_transaction(queryset: models.QuerySet, chunk_size: int) -> Iterator:
     """The queryset's rows, `chunk_size` at a time, from one cursor inside a transaction.
 

@@ -17,7 +17,11 @@ from customers.bulk_upsert import Outcome
 from customers.models import Customer
 from customers.services import CustomerService
 from omnitron.bulk_insert import EncodedJSON, bulk_insert_values
-from omnitron.db import commit_without_waiting_for_disk, lock_for_transaction
+from omnitron.db import (
+    commit_without_waiting_for_disk,
+    find_rows_by_index,
+    lock_for_transaction,
+)
 from orders.exceptions import (
     ADDRESS_NOT_OF_CUSTOMER_MESSAGE,
     CUSTOMER_NOT_IN_CHANNEL_MESSAGE,
@@ -93,6 +97,7 @@ class OrderImportService:
         with transaction.atomic():
             lock_for_transaction(IMPORT_LOCK_NAMESPACE, channel.pk)
             commit_without_waiting_for_disk()  # a lost batch is imported by the next run
+            find_rows_by_index()
             new_lines = cls._lines_not_yet_imported(channel, lines, report)
             places = places or PlaceResolver(channel.pk)
             cls._write(
