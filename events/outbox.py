@@ -38,6 +38,8 @@ EVENT_LOCK_NAMESPACE = 0x0E7E
 # delivers meanwhile) instead of each waiting for a broker that does not answer.
 BROKER_PAUSE_SECONDS = 10.0
 _broker_paused_until = 0.0
+# Publishes tried before the broker is taken as down (enqueue_webhook_dispatch).
+PUBLISH_TRIES = 2
 # An audit action, as the second half of an event type (`customer.updated`).
 EVENT_VERBS = {
     "create": "created",
@@ -148,12 +150,18 @@ def enqueue_webhook_dispatch() -> None:
 
     Never raises into the request: with the broker down the change stands,
     and the workers' periodic sweep (CELERY_BEAT_SCHEDULE) delivers its events later.
+    A second try goes over a new connection: RabbitMQ closes one that stayed
+    idle past its heartbeat (a process that wrote nothing for minutes), and
+    the first publish after that fails on it. Only then is the broker down.
     """
     global _broker_paused_until
     if time.monotonic() < _broker_paused_until:
         return
-    try:
-        dispatch_webhooks.apply_async(retry=False)
-    except (BrokerError, OSError) as error:
-        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning("Webhook dispatch not enqueued (the sweep will send it): %s", error)
+    for _ in range(PUBLISH_TRIES):
+        try:
+            dispatch_webhooks.apply_async(retry=False)
+            return
+        except (BrokerError, OSError) as error:
+            failure = error
+    _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
+    logger.warning("Webhook dispatch not enqueued (the sweep will send it): %s", failure)
