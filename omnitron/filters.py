@@ -218,11 +218,13 @@ class StartsWithFilter(filters.CharFilter):
 
     def filter(self, qs, value):
         vendor = connections[qs.db].vendor
-        if value in (None, "") or vendor not in ("sqlite", "postgresql"):
+        if value in (None, ""):
             return super().filter(qs, value)
         if vendor == "postgresql":
             return qs.filter(*starts_with(self.field_name, value))
-        return qs.filter(Exact(Substr(self.field_name, 1, len(value)), value))
+        if vendor == "sqlite":
+            return qs.filter(Exact(Substr(self.field_name, 1, len(value)), value))
+        return super().filter(qs, value)
 
 
 class CharFilterWithNull(filters.CharFilter):

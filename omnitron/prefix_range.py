@@ -6,7 +6,7 @@ entry of that range. The range alone says the same: in byte order (UTF-8
 byte order is code point order) the strings starting with a prefix are
 exactly those from the prefix up to, not including, the prefix with its last
 character raised by one. Asked as the range, a prefix matching thousands of
-rows costs about a quarter less to count and to page (bench/results.md).
+rows costs a tenth to a fifth less to count and to page (bench/results.md).
 """
 
 from django.db.models import F, Lookup
