@@ -9,8 +9,20 @@ exact up to the limit, and above it the larger of the estimate and what was
 counted. Either way it is one query, so a list costs the same number of
 queries at every table size. On SQLite (the development database) counts are
 exact.
+
+A query found to match more than the limit is remembered, with its count,
+for OMNITRON_OVER_LIMIT_COUNT_SECONDS in the process: its count is not exact
+anyway, and paging through it, or asking it again, would count the same
+limit + 1 rows every time (a prefix filter at ten million customers: half its
+database time). Until then the same query's count is the planner's estimate,
+or the count remembered if that is larger, read in the same one query with no
+row counted. Exact counts are never remembered: a write shows in the next one.
 """
 
+import threading
+import time
+
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
@@ -32,6 +44,12 @@ KEYS_FIRST_MIN_ROWS = 500
 # Created by customers/migrations/0004_count_estimate_function.py (PostgreSQL only),
 # which holds its SQL.
 ESTIMATE_FUNCTION = "omnitron_row_estimate"
+# Queries remembered as over the limit, per process, at most this many.
+OVER_LIMIT_QUERIES = 1024
+
+# (database alias, SQL, parameters) -> (until, count) of queries found over the limit.
+_over_limit: dict[tuple, tuple[float, int]] = {}
+_over_limit_lock = threading.Lock()
 
 
 def bounded_count(queryset: QuerySet, limit: int | None = None) -> tuple[int, bool]:
@@ -46,6 +64,10 @@ def bounded_count(queryset: QuerySet, limit: int | None = None) -> tuple[int, bo
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # a filter no row can match (an empty `__in`): no query needed
         return 0, True
+    key = _query_key(queryset.db, sql, params, limit)
+    over_limit = _remembered_over_limit(key)
+    # Above this estimate nothing is counted: for a query remembered over the limit, any.
+    trusted_above = -1 if over_limit is not None else limit * ESTIMATE_TRUSTED_FACTOR
     with connection.cursor() as cursor:
         # The query as text, for the function's EXPLAIN: mogrify quotes the values.
         text = cursor.mogrify(sql, params).decode()
@@ -54,14 +76,50 @@ def bounded_count(queryset: QuerySet, limit: int | None = None) -> tuple[int, bo
             f"SELECT estimate, CASE WHEN estimate > %s THEN NULL ELSE (SELECT count(*) FROM "
             f"(SELECT 1 FROM ({sql}) AS matching LIMIT %s) AS bounded) END "
             f"FROM (SELECT {ESTIMATE_FUNCTION}(%s) AS estimate) AS e",
-            [limit * ESTIMATE_TRUSTED_FACTOR, *params, limit + 1, text],
+            [trusted_above, *params, limit + 1, text],
         )
         estimate, counted = cursor.fetchone()
     if counted is None:
-        return estimate, False
+        return max(estimate, over_limit or 0), False
     if counted <= limit:
         return counted, True
-    return max(counted, estimate), False
+    count = max(counted, estimate)
+    _remember_over_limit(key, count)
+    return count, False
+
+
+def _query_key(alias: str, sql: str, params, limit: int) -> tuple | None:
+    """What identifies a count: None when a parameter cannot be a dict key (not remembered)."""
+    key = (alias, sql, tuple(params), limit)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _remembered_over_limit(key: tuple | None) -> int | None:
+    """The count a query was last given when counted over the limit, if that is recent."""
+    remembered = _over_limit.get(key) if key is not None else None
+    if remembered is None or remembered[0] <= time.monotonic():
+        return None
+    return remembered[1]
+
+
+def _remember_over_limit(key: tuple | None, count: int) -> None:
+    seconds = settings.OMNITRON_OVER_LIMIT_COUNT_SECONDS
+    if key is None or seconds <= 0:
+        return
+    with _over_limit_lock:
+        if len(_over_limit) >= OVER_LIMIT_QUERIES:
+            del _over_limit[next(iter(_over_limit))]  # the oldest
+        _over_limit.pop(key, None)
+        _over_limit[key] = (time.monotonic() + seconds, count)
+
+
+def forget_over_limit_counts() -> None:
+    """Count every query afresh at its next page."""
+    _over_limit.clear()
 
 
 class BoundedCountPaginator(Paginator):

@@ -137,6 +137,11 @@ OMNITRON_REPLICA_MAX_LAG_BYTES = env_int("OMNITRON_REPLICA_MAX_LAG_BYTES", 16 * 
 OMNITRON_REPLICA_CHECK_SECONDS = float(os.environ.get("OMNITRON_REPLICA_CHECK_SECONDS", "5"))
 OMNITRON_REPLICA_RETRY_SECONDS = float(os.environ.get("OMNITRON_REPLICA_RETRY_SECONDS", "30"))
 
+# Seconds a list query found to match more than 10,000 rows keeps its (estimated)
+# count in each process before it is counted again; 0: counted every time
+# (omnitron/counting.py).
+OMNITRON_OVER_LIMIT_COUNT_SECONDS = env_int("OMNITRON_OVER_LIMIT_COUNT_SECONDS", 60)
+
 # Named, not left to the default: the token authentication fills ModelBackend's
 # permission cache itself (apitokens/authentication.py), which holds for it alone.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from apitokens.services import issue_token
 from customers.management.commands.create_api_user import grant_api_access
-from omnitron import db_router
+from omnitron import counting, db_router
 from tests.factories import ChannelFactory
 
 
@@ -41,6 +41,12 @@ def reads_on_the_primary(request, settings):
     db_router.forget_replica_health()
     if "replica" not in request.keywords:
         settings.OMNITRON_READ_REPLICAS = []
+
+
+@pytest.fixture(autouse=True)
+def counts_made_afresh():
+    """No test sees a query another test's rows put over the count limit."""
+    counting.forget_over_limit_counts()
 
 
 @pytest.fixture(autouse=True)
