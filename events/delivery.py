@@ -76,16 +76,19 @@ def _send_oldest(subscription_id: int) -> bool:
 
 def _locked_subscription(subscription_id: int) -> WebhookSubscription | None:
     """The active subscription, locked; None if another worker holds it."""
-    return (
-        WebhookSubscription.objects.select_for_update(skip_locked=True)
-        .filter(pk=subscription_id, is_active=True)
-        .first()
-    )
+    try:
+        return WebhookSubscription.objects.select_for_update(skip_locked=True).get(
+            pk=subscription_id, is_active=True
+        )
+    except WebhookSubscription.DoesNotExist:
+        return None
 
 
 def _open_deliveries(subscription: WebhookSubscription) -> QuerySet[WebhookDelivery]:
     """The subscription's open deliveries, oldest first."""
-    return subscription.deliveries.filter(state__in=OPEN_STATES).order_by("id")
+    return WebhookDelivery.objects.filter(
+        subscription=subscription, state__in=OPEN_STATES
+    ).order_by("id")
 
 
 def open_delivery(subscription_id: int) -> int | None:
