@@ -1,13 +1,15 @@
 """Delivering events to webhook subscriptions: batches, Standard Webhooks signatures, retries.
 
 One worker at a time works on a subscription (a row lock taken with SKIP
-LOCKED; others move on), and a subscription has at most one open delivery,
-made from the next events after its cursor: batches go out in event order,
-each after the one before it was answered. A delivery is committed, with the
-cursor moved past its events, before its first attempt, so a worker that dies
-while sending leaves it open and the next worker sends the same message, with
-the same `webhook-id`, again. A worker draining a backlog makes the next
-delivery in the transaction that records the last one's success.
+LOCKED; others move on), and a new delivery, made from the next events after
+its cursor, is opened only when none is open: batches go out in event order,
+each after the one before it was answered (a failed delivery retried by hand
+goes out before the next new one). A delivery is committed, with the cursor
+moved past its events, before its first attempt, so a worker that dies while
+sending leaves it open and the next worker sends the same message, with the
+same `webhook-id`, again. A worker draining a backlog makes the next delivery
+in the transaction that records the last one's success, and each of its
+transactions reads the open deliveries once, with the subscription locked.
 """
 
 import http.client
@@ -20,7 +22,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
@@ -46,21 +48,47 @@ def deliver_pending(subscription_id: int, work_seconds: float = WORK_SECONDS) ->
     a batch costs one commit, and the next delivery is committed before it is sent.
     """
     deadline = time.monotonic() + work_seconds
-    delivery_id = open_delivery(subscription_id)
-    while delivery_id is not None:
+    while _send_oldest(subscription_id):
         if time.monotonic() >= deadline:
             return True
-        _, delivery_id = _attempt(delivery_id, subscription_id, open_next=True)
     return False
+
+
+def _send_oldest(subscription_id: int) -> bool:
+    """One transaction of deliver_pending; True if a delivery is open to be sent next.
+
+    Sends the subscription's oldest open delivery if it is due and, once it went
+    through, opens the next one; with none open, only opens the next one.
+    """
+    with transaction.atomic():
+        subscription = _locked_subscription(subscription_id)
+        if subscription is None:
+            return False
+        # The second tells, in the same query, whether another stays open (a
+        # failed one retried by hand): then it goes next, before any new one is made.
+        oldest = list(_open_deliveries(subscription)[:2])
+        if not oldest:
+            return _next_delivery(subscription) is not None
+        if not _is_due(oldest[0]) or not _send_and_record(subscription, oldest[0]):
+            return False
+        return len(oldest) > 1 or _next_delivery(subscription) is not None
 
 
 def _locked_subscription(subscription_id: int) -> WebhookSubscription | None:
     """The active subscription, locked; None if another worker holds it."""
-    return (
-        WebhookSubscription.objects.select_for_update(skip_locked=True)
-        .filter(pk=subscription_id, is_active=True)
-        .first()
-    )
+    try:
+        return WebhookSubscription.objects.select_for_update(skip_locked=True).get(
+            pk=subscription_id, is_active=True
+        )
+    except WebhookSubscription.DoesNotExist:
+        return None
+
+
+def _open_deliveries(subscription: WebhookSubscription) -> QuerySet[WebhookDelivery]:
+    """The subscription's open deliveries, oldest first."""
+    return WebhookDelivery.objects.filter(
+        subscription=subscription, state__in=OPEN_STATES
+    ).order_by("id")
 
 
 def open_delivery(subscription_id: int) -> int | None:
@@ -69,20 +97,11 @@ def open_delivery(subscription_id: int) -> int | None:
         subscription = _locked_subscription(subscription_id)
         if subscription is None:
             return None
-        return _open_or_next(subscription)
-
-
-def _open_or_next(subscription: WebhookSubscription) -> int | None:
-    open_id = (
-        subscription.deliveries.filter(state__in=OPEN_STATES)
-        .order_by("id")
-        .values_list("id", flat=True)
-        .first()
-    )
-    if open_id is not None:
-        return open_id
-    delivery = _next_delivery(subscription)
-    return delivery.pk if delivery else None
+        open_id = _open_deliveries(subscription).values_list("id", flat=True).first()
+        if open_id is not None:
+            return open_id
+        delivery = _next_delivery(subscription)
+        return delivery.pk if delivery else None
 
 
 def _next_delivery(subscription: WebhookSubscription) -> WebhookDelivery | None:
@@ -115,58 +134,57 @@ def attempt_delivery(delivery_id: int) -> bool:
     subscription_id = WebhookDelivery.objects.values_list("subscription_id", flat=True).get(
         pk=delivery_id
     )
-    delivered, _ = _attempt(delivery_id, subscription_id, open_next=False)
-    return delivered
-
-
-def _attempt(delivery_id: int, subscription_id: int, open_next: bool) -> tuple[bool, int | None]:
-    """attempt_delivery's work: delivered now?, and with `open_next` the next open delivery."""
     with transaction.atomic():
         subscription = _locked_subscription(subscription_id)
         if subscription is None:
-            return False, None
+            return False
         # Read under the subscription's lock: another worker may have sent it meanwhile.
         delivery = WebhookDelivery.objects.get(pk=delivery_id)
-        now = timezone.now()
-        if delivery.state not in OPEN_STATES or (
-            delivery.next_attempt_at and delivery.next_attempt_at > now
-        ):
-            return False, None
-        status, error = send(subscription, delivery)
-        delivery.attempts += 1
-        delivery.last_status = status
-        delivery.last_error = error[:255]
-        if status is not None and 200 <= status < 300:
-            delivery.state = DeliveryState.DELIVERED
-            delivery.delivered_at = timezone.now()
-            delivery.next_attempt_at = None
-        elif delivery.attempts > len(settings.OMNITRON_WEBHOOK_RETRY_DELAYS):
-            delivery.state = DeliveryState.FAILED
-            delivery.next_attempt_at = None
-            subscription.is_active = False
-            subscription.disabled_reason = (
-                f"Delivery {delivery.webhook_id} failed {delivery.attempts} times; "
-                f"last: {f'HTTP {status}' if status else error}"
-            )[:255]
-            subscription.save(update_fields=["is_active", "disabled_reason", "modified_date"])
-        else:
-            delay = settings.OMNITRON_WEBHOOK_RETRY_DELAYS[delivery.attempts - 1]
-            delivery.state = DeliveryState.RETRYING
-            delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
-        # Not the payload: the body stays as it was made, and is not written again.
-        delivery.save(
-            update_fields=[
-                "state",
-                "attempts",
-                "last_status",
-                "last_error",
-                "next_attempt_at",
-                "delivered_at",
-            ]
-        )
-        if delivery.state != DeliveryState.DELIVERED:
-            return False, None
-        return True, (_open_or_next(subscription) if open_next else None)
+        return _is_due(delivery) and _send_and_record(subscription, delivery)
+
+
+def _is_due(delivery: WebhookDelivery) -> bool:
+    return delivery.state in OPEN_STATES and not (
+        delivery.next_attempt_at and delivery.next_attempt_at > timezone.now()
+    )
+
+
+def _send_and_record(subscription: WebhookSubscription, delivery: WebhookDelivery) -> bool:
+    """Send the due delivery, read under its subscription's lock, and record the answer as
+    attempt_delivery tells; True if it was delivered."""
+    status, error = send(subscription, delivery)
+    delivery.attempts += 1
+    delivery.last_status = status
+    delivery.last_error = error[:255]
+    if status is not None and 200 <= status < 300:
+        delivery.state = DeliveryState.DELIVERED
+        delivery.delivered_at = timezone.now()
+        delivery.next_attempt_at = None
+    elif delivery.attempts > len(settings.OMNITRON_WEBHOOK_RETRY_DELAYS):
+        delivery.state = DeliveryState.FAILED
+        delivery.next_attempt_at = None
+        subscription.is_active = False
+        subscription.disabled_reason = (
+            f"Delivery {delivery.webhook_id} failed {delivery.attempts} times; "
+            f"last: {f'HTTP {status}' if status else error}"
+        )[:255]
+        subscription.save(update_fields=["is_active", "disabled_reason", "modified_date"])
+    else:
+        delay = settings.OMNITRON_WEBHOOK_RETRY_DELAYS[delivery.attempts - 1]
+        delivery.state = DeliveryState.RETRYING
+        delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+    # Not the payload: the body stays as it was made, and is not written again.
+    delivery.save(
+        update_fields=[
+            "state",
+            "attempts",
+            "last_status",
+            "last_error",
+            "next_attempt_at",
+            "delivered_at",
+        ]
+    )
+    return delivery.state == DeliveryState.DELIVERED
 
 
 def retry_delivery(delivery: WebhookDelivery) -> WebhookDelivery:
@@ -283,13 +301,21 @@ def _post(connection: http.client.HTTPConnection, path: str, body: bytes, header
     return response
 
 
+def _connected(address: str, port: int, timeout: float) -> socket.socket:
+    """A TCP connection without Nagle's delay, as http.client's own connect makes it:
+    the body, written after the headers, goes out without waiting for their ACK."""
+    sock = socket.create_connection((address, port), timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     def __init__(self, host: str, port: int, address: str, timeout: float):
         super().__init__(host, port, timeout=timeout)
         self.address = address
 
     def connect(self):
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = _connected(self.address, self.port, self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -298,5 +324,5 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.address = address
 
     def connect(self):
-        sock = socket.create_connection((self.address, self.port), self.timeout)
+        sock = _connected(self.address, self.port, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)

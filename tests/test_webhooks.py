@@ -193,6 +193,43 @@ def test_failures_are_retried_then_failed_and_the_subscription_turned_off(
     assert WebhookSubscription.objects.get().is_active
 
 
+def test_a_delivery_retried_while_another_is_open_goes_first_and_new_ones_wait(
+    hooks_api, allow_private, receiver, channel, settings
+):
+    settings.OMNITRON_WEBHOOK_RETRY_DELAYS = []
+    hook = subscribe(hooks_api, receiver.url, batch_size=1)
+    receiver.secret = hook["secret"]
+    receiver.status = 500
+    customers = [CustomerFactory(channel=channel)]
+    deliver_pending(hook["id"])  # failed at once: the subscription is turned off
+    failed = WebhookDelivery.objects.get()
+    assert failed.state == "failed"
+    response = hooks_api.patch(f"{WEBHOOKS}{hook['id']}/", {"is_active": True}, format="json")
+    assert response.status_code == 200
+    settings.OMNITRON_WEBHOOK_RETRY_DELAYS = [3600]
+    customers.append(CustomerFactory(channel=channel))
+    deliver_pending(hook["id"])  # the next batch: answered 500, tried again in an hour
+    waiting = WebhookDelivery.objects.latest("id")
+    assert waiting.state == "retrying"
+
+    receiver.status = 200
+    url = f"{WEBHOOKS}{hook['id']}/deliveries/{failed.pk}/retry/"
+    assert hooks_api.post(url).status_code == 202  # two open deliveries now
+    customers.append(CustomerFactory(channel=channel))  # waits behind the open ones
+    deliver_pending(hook["id"])
+    assert [(d.pk, d.state) for d in WebhookDelivery.objects.order_by("id")] == [
+        (failed.pk, "delivered"),
+        (waiting.pk, "retrying"),
+    ]
+
+    WebhookDelivery.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now())
+    deliver_pending(hook["id"])
+    assert [d.state for d in WebhookDelivery.objects.order_by("id")] == ["delivered"] * 3
+    assert [r.events[0]["resource_id"] for r in receiver.received[-3:]] == [
+        customer.pk for customer in customers
+    ]
+
+
 def test_no_answer_within_the_timeout_is_a_failed_attempt(
     hooks_api, allow_private, receiver, channel, settings
 ):
