@@ -51,6 +51,7 @@ from django.db import connection  # noqa: E402
 from django.db.models import Max  # noqa: E402
 
 from bench.generate_orders import OrderFileGenerator  # noqa: E402
+from bench.proc import cpu_seconds, process_ids, stat_fields  # noqa: E402
 from channels.models import Channel, ChannelType  # noqa: E402
 from events.models import Event, WebhookSubscription  # noqa: E402
 from events.subscriptions import events_matching, new_secret  # noqa: E402
@@ -125,15 +126,12 @@ def start_worker(log: Path) -> subprocess.Popen:
 
 def group_cpu_seconds(group: int) -> float:
     """CPU time (user and system) of the live processes of a process group (Linux /proc)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in process_ids():
+        fields = stat_fields(pid)
+        if fields is not None and int(fields[2]) == group:  # pgrp
+            total += cpu_seconds(fields)
+    return total
 
 
 def backends_cpu_seconds(application_name: str) -> dict[int, float]:
@@ -147,11 +145,9 @@ def backends_cpu_seconds(application_name: str) -> dict[int, float]:
         pids = [pid for (pid,) in cursor.fetchall()]
     seconds = {}
     for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        fields = stat_fields(pid)
+        if fields is not None:
+            seconds[pid] = cpu_seconds(fields)
     return seconds
 
 

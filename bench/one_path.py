@@ -33,17 +33,15 @@ from django.db import connection  # noqa: E402
 
 from bench.api import bench_token  # noqa: E402
 from bench.load import parse_wrk, wrk_path  # noqa: E402
+from bench.proc import cpu_seconds, process_ids, stat_fields  # noqa: E402
 from bench.server import ServerConfig, running_server  # noqa: E402
 
-TICKS = os.sysconf("SC_CLK_TCK")
 
-
-def cpu_seconds_by_kind(database: str) -> dict[tuple[str, str], float]:
+def cpu_seconds_by_kind(database: str) -> dict[tuple[str, int], float]:
     """CPU seconds so far of every gunicorn, wrk and `database` backend process, by (kind, pid)."""
     seconds = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+    for pid in process_ids():
         try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
             command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
@@ -55,8 +53,9 @@ def cpu_seconds_by_kind(database: str) -> dict[tuple[str, str], float]:
             kind = "wrk"
         else:
             continue
-        fields = stat.rsplit(")", 1)[1].split()
-        seconds[kind, pid] = (int(fields[11]) + int(fields[12])) / TICKS
+        fields = stat_fields(pid)
+        if fields is not None:
+            seconds[kind, pid] = cpu_seconds(fields)
     return seconds
 
 

@@ -37,6 +37,7 @@ from django.db import connection  # noqa: E402
 from django.db.models import Max  # noqa: E402
 
 from bench.generate_orders import OrderFileGenerator  # noqa: E402
+from bench.proc import cpu_seconds, stat_fields  # noqa: E402
 from channels.models import Channel, ChannelType  # noqa: E402
 from events.delivery import deliver_pending  # noqa: E402
 from events.models import Event, WebhookDelivery, WebhookSubscription  # noqa: E402
@@ -65,8 +66,7 @@ def backend_cpu_seconds() -> float:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return cpu_seconds(stat_fields(pid))
 
 
 def main() -> None:

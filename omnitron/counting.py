@@ -47,7 +47,7 @@ ESTIMATE_FUNCTION = "omnitron_row_estimate"
 # Queries remembered as over the limit, per process, at most this many.
 OVER_LIMIT_QUERIES = 1024
 
-# (database alias, SQL, parameters) -> (until, count) of queries found over the limit.
+# (database alias, SQL, parameters, limit) -> (until, count) of queries found over the limit.
 _over_limit: dict[tuple, tuple[float, int]] = {}
 _over_limit_lock = threading.Lock()
 
