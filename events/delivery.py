@@ -7,7 +7,8 @@ each after the one before it was answered (a failed delivery retried by hand
 goes out before the next new one). A delivery is committed, with the cursor
 moved past its events, before its first attempt, so a worker that dies while
 sending leaves it open and the next worker sends the same message, with the
-same `webhook-id`, again. A worker draining a backlog makes the next delivery
+same `webhook-id`, again: the same events (the delivery keeps their ids),
+written afresh at each attempt (delivery_body). A worker draining a backlog makes the next delivery
 in the transaction that records the last one's success, and each of its
 transactions reads the open deliveries once, with the subscription locked.
 """
@@ -109,14 +110,13 @@ def _next_delivery(subscription: WebhookSubscription) -> WebhookDelivery | None:
     ids, cursor = next_event_ids(subscription)
     delivery = None
     if ids:
-        now = timezone.now()
         delivery = WebhookDelivery.objects.create(
             subscription=subscription,
             first_event_id=ids[0],
             last_event_id=ids[-1],
             event_count=len(ids),
-            payload=batch_body(event_rows(ids), now),
-            next_attempt_at=now,
+            event_ids=ids,
+            next_attempt_at=timezone.now(),
         )
     if cursor != subscription.last_event_id:
         subscription.last_event_id = cursor
@@ -173,7 +173,6 @@ def _send_and_record(subscription: WebhookSubscription, delivery: WebhookDeliver
         delay = settings.OMNITRON_WEBHOOK_RETRY_DELAYS[delivery.attempts - 1]
         delivery.state = DeliveryState.RETRYING
         delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
-    # Not the payload: the body stays as it was made, and is not written again.
     delivery.save(
         update_fields=[
             "state",
@@ -224,6 +223,15 @@ def subscriptions_with_work() -> list[int]:
     )
 
 
+def delivery_body(delivery: WebhookDelivery) -> str:
+    """The delivery's JSON, written from its events as they are now, timed when it was made.
+
+    Every attempt sends the same events; their changes are read afresh, so a
+    customer anonymized meanwhile is sent scrubbed, as the feed shows it.
+    """
+    return batch_body(event_rows(delivery.event_ids), delivery.created_date)
+
+
 def send(subscription: WebhookSubscription, delivery: WebhookDelivery) -> tuple[int | None, str]:
     """POST the delivery's body, signed; (HTTP status or None, error text)."""
     parts = urlsplit(subscription.url)
@@ -234,7 +242,7 @@ def send(subscription: WebhookSubscription, delivery: WebhookDelivery) -> tuple[
     except ValidationError as error:
         return None, error.messages[0]
     now = timezone.now()
-    body = delivery.payload
+    body = delivery_body(delivery)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,

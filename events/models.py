@@ -90,9 +90,11 @@ OPEN_STATES = (DeliveryState.PENDING, DeliveryState.RETRYING)
 class WebhookDelivery(models.Model):
     """One batch of events sent to a subscription, with its attempts.
 
-    The body is fixed when the delivery is made, and its `webhook-id` is the
-    delivery's, so every retry (and a resend after a worker died) is the same
-    message to a receiver that deduplicates.
+    Its events are fixed when the delivery is made (`event_ids`), and its
+    `webhook-id` is the delivery's, so every retry (and a resend after a worker
+    died) is the same message to a receiver that deduplicates. The body is
+    written from those events at each attempt, not stored: no copy of the
+    events' changes to keep or to scrub when a customer is anonymized.
     """
 
     subscription = models.ForeignKey(
@@ -104,7 +106,8 @@ class WebhookDelivery(models.Model):
     first_event_id = models.BigIntegerField()
     last_event_id = models.BigIntegerField()
     event_count = models.PositiveSmallIntegerField()
-    payload = models.TextField()
+    # The ids of its events, in order: the subscription's filter may change later.
+    event_ids = models.JSONField(default=list)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=255, blank=True, default="")

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
-from events.models import Event
+from events.models import OPEN_STATES, Event, WebhookDelivery
 
 PURGE_BATCH = 5000
 
@@ -16,13 +17,21 @@ def purge_old_events(days: int | None = None) -> int:
 
     Ids follow time, so the old events are the lowest ids: each step reads the
     oldest ones by primary key and stops at the first that is recent, with no
-    index on the time and no scan of the rest of the table.
+    index on the time and no scan of the rest of the table. The events of open
+    deliveries are kept (a delivery's body is written from them at each
+    attempt), and every later one: the purge stops at the oldest.
     """
     days = settings.OMNITRON_EVENT_RETENTION_DAYS if days is None else days
     cutoff = timezone.now() - timedelta(days=days)
+    still_sent = WebhookDelivery.objects.filter(state__in=OPEN_STATES).aggregate(
+        first=Min("first_event_id")
+    )["first"]
+    events = Event.objects.order_by("id")
+    if still_sent is not None:
+        events = events.filter(id__lt=still_sent)
     deleted = 0
     while True:
-        oldest = list(Event.objects.order_by("id").values_list("id", "occurred_at")[:PURGE_BATCH])
+        oldest = list(events.values_list("id", "occurred_at")[:PURGE_BATCH])
         expired = [event_id for event_id, occurred_at in oldest if occurred_at < cutoff]
         if expired:
             with transaction.atomic():

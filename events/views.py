@@ -90,6 +90,15 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
             raise ValidationError(
                 {"state": [f"Only a failed delivery can be retried; this one is {delivery.state}."]}
             )
+        if Event.objects.filter(id__in=delivery.event_ids).count() < delivery.event_count:
+            raise ValidationError(
+                {
+                    "event_ids": [
+                        "Its events were purged (older than OMNITRON_EVENT_RETENTION_DAYS): "
+                        "it cannot be sent again. Read them from the feed while it holds them."
+                    ]
+                }
+            )
         delivery = retry_delivery(delivery)
         transaction.on_commit(enqueue_webhook_dispatch)
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

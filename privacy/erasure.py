@@ -6,14 +6,15 @@ customer's row and its own audit records are rewritten. It removes, in turn:
 the personal fields of the customer's addresses (each recorded as an
 `anonymize` of the address), their audit records, the customer and its
 addresses inside its orders' raw payloads (and the orders' audit records),
-the events of all of these inside webhook deliveries, the stored idempotent
-answers about the customer, the admin's log entries, and its integration
+the stored idempotent answers about the customer, the admin's log entries, and its integration
 mappings (codes that name the person in another system). Orders, their
 amounts and items stay.
 
-Each step reads the rows of this customer by an index (its addresses, its
-orders, the audit records of these objects) but two: webhook deliveries and
-stored answers are found by what their text holds, one pass each.
+Events and webhook deliveries hold no copy: both are read from the audit
+records, scrubbed here (a delivery's body is written at each attempt). Each
+step reads the rows of this customer by an index (its addresses, its orders,
+the audit records of these objects) but one: stored answers are found by
+what their text holds, in one pass.
 """
 
 import json
@@ -30,15 +31,12 @@ from addresses.models import Address
 from addresses.services import ADDRESS_CLEARED, AddressService
 from audit.context import AuditContext
 from customers.anonymization import (
-    PERSONAL_FIELDS,
     REDACTED,
-    redact_changes,
     redact_json,
     scrub_audit_records,
     text_terms,
 )
 from customers.models import Customer, IntegrationMapping
-from events.models import WebhookDelivery
 from idempotency.models import IdempotencyKey
 from orders.models import Order
 from orders.services import OrderImportService
@@ -46,11 +44,6 @@ from privacy.models import FormerAddress
 
 # The digest is of the removed content, which a guess could confirm: replaced too.
 ADDRESS_PERSONAL_FIELDS = (*ADDRESS_CLEARED.keys() - {"is_active"}, "hash_data")
-PERSONAL_FIELDS_OF_RESOURCE = {
-    "customer": PERSONAL_FIELDS,
-    "address": ADDRESS_PERSONAL_FIELDS,
-    "order": (),
-}
 # Keys of an order's raw payload whose object is a person or an address.
 PERSON_KEYS = ("customer",)
 ADDRESS_KEY_PART = "address"
@@ -64,9 +57,6 @@ def erase_copies(customer: Customer, terms: set[str], context: AuditContext) -> 
     scrub_audit_records(Address, address_ids, ADDRESS_PERSONAL_FIELDS, terms)
     order_ids = _scrub_orders(customer, terms)
     scrub_audit_records(Order, order_ids, (), terms, object_repr=None)
-    _scrub_deliveries(
-        {"customer": [customer.pk], "address": address_ids, "order": order_ids}, terms
-    )
     _forget_stored_answers(customer, terms)
     _scrub_admin_log(customer, address_ids, terms)
     IntegrationMapping.objects.filter(customer=customer).delete()
@@ -130,40 +120,6 @@ def _scrub_orders(customer: Customer, terms: set[str]) -> list[int]:
             redact_json(order.extra_field, terms),
         ),
     )
-
-
-def _scrub_deliveries(ids_by_resource: dict[str, list[int]], terms: set[str]) -> None:
-    """Rewrite the webhook deliveries whose bodies hold an event of these objects.
-
-    A delivery's body is fixed when made (its retries send the same message):
-    the events of these objects in it are given the scrubbed changes.
-    """
-    needles = [
-        f'"resource":"{resource}","resource_id":{object_id},'
-        for resource, ids in ids_by_resource.items()
-        for object_id in ids
-    ]
-    if not needles:
-        return
-    found = WebhookDelivery.objects.filter(
-        reduce(operator.or_, (Q(payload__contains=needle) for needle in needles))
-    ).only("id", "payload")
-    wanted = {
-        (resource, object_id) for resource, ids in ids_by_resource.items() for object_id in ids
-    }
-    changed = []
-    for delivery in found:
-        body = json.loads(delivery.payload)
-        for event in body.get("data", {}).get("events", []):
-            key = (event.get("resource"), event.get("resource_id"))
-            if key in wanted and isinstance(event.get("changes"), dict):
-                personal = PERSONAL_FIELDS_OF_RESOURCE.get(key[0], ())
-                event["changes"] = redact_changes(event["changes"], personal, terms)
-        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        if payload != delivery.payload:
-            delivery.payload = payload
-            changed.append(delivery)
-    WebhookDelivery.objects.bulk_update(changed, ["payload"], batch_size=500)
 
 
 class BytePosition(Func):

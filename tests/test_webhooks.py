@@ -4,12 +4,15 @@ Deliveries here run in the test process (the worker's task body); test_webhook_w
 runs them in real Celery workers on RabbitMQ.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
 from customers.services import CustomerService
 from events.delivery import deliver_pending
 from events.models import Event, WebhookDelivery, WebhookSubscription
+from events.retention import purge_old_events
 from tests.conftest import client_for, grant, make_user
 from tests.factories import CustomerFactory
 from tests.webhook_receiver import running_receiver
@@ -228,6 +231,60 @@ def test_a_delivery_retried_while_another_is_open_goes_first_and_new_ones_wait(
     assert [r.events[0]["resource_id"] for r in receiver.received[-3:]] == [
         customer.pk for customer in customers
     ]
+
+
+def test_every_attempt_sends_the_same_message_though_the_subscription_changed(
+    hooks_api, allow_private, receiver, channel, settings
+):
+    settings.OMNITRON_WEBHOOK_RETRY_DELAYS = [0]
+    hook = subscribe(hooks_api, receiver.url)
+    receiver.secret = hook["secret"]
+    customer = CustomerFactory(channel=channel)
+    receiver.status = 500
+    deliver_pending(hook["id"])
+    # The subscription asks for other events now: the open delivery keeps its own.
+    response = hooks_api.patch(
+        f"{WEBHOOKS}{hook['id']}/", {"event_types": ["order.*"]}, format="json"
+    )
+    assert response.status_code == 200
+    receiver.status = 200
+    deliver_pending(hook["id"])
+
+    first, second = receiver.received
+    assert first.webhook_id == second.webhook_id
+    assert first.body == second.body
+    assert [(e["type"], e["resource_id"]) for e in second.events] == [
+        ("customer.created", customer.pk)
+    ]
+    assert WebhookDelivery.objects.get().state == "delivered"
+
+
+def test_the_purge_keeps_the_events_of_open_deliveries_and_a_purged_one_is_not_retried(
+    hooks_api, allow_private, receiver, channel, settings
+):
+    settings.OMNITRON_WEBHOOK_RETRY_DELAYS = [3600]
+    hook = subscribe(hooks_api, receiver.url, batch_size=1)
+    receiver.secret = hook["secret"]
+    receiver.status = 500
+    CustomerFactory(channel=channel)
+    CustomerFactory(channel=channel)
+    deliver_pending(hook["id"])  # the first event's delivery, tried again in an hour
+    delivery = WebhookDelivery.objects.get()
+    Event.objects.update(occurred_at=timezone.now() - timedelta(days=31))
+
+    assert purge_old_events(30) == 0  # its events, and every later one, are still to be sent
+    assert Event.objects.count() == 2
+
+    settings.OMNITRON_WEBHOOK_RETRY_DELAYS = []
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    deliver_pending(hook["id"])
+    delivery.refresh_from_db()
+    assert delivery.state == "failed"
+    assert purge_old_events(30) == 2
+    response = hooks_api.post(f"{WEBHOOKS}{hook['id']}/deliveries/{delivery.pk}/retry/")
+    assert response.status_code == 400
+    assert "purged" in response.json()["event_ids"][0]
+    assert WebhookDelivery.objects.get().state == "failed"
 
 
 def test_no_answer_within_the_timeout_is_a_failed_attempt(
