@@ -13,6 +13,7 @@ one writer at a time anyway.) Only that tail of each write is taken in turn.
 """
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -98,7 +99,8 @@ def record_events_for_audit(
         Event(**values[0]).save(force_insert=True)
     else:
         bulk_insert_values(Event, values)
-    transaction.on_commit(enqueue_webhook_dispatch)
+    _pending.events_written = True
+    transaction.on_commit(_dispatch_once_per_commit)
 
 
 def _channels(tracked, instance) -> dict[tuple[str, int], int | None]:
@@ -143,6 +145,22 @@ def _last_sequences(tracked) -> Counter:
         )
         sequences.update({(resource, object_id): last for object_id, last in found})
     return sequences
+
+
+# Whether this thread wrote events since its last dispatch request (connections are per thread).
+_pending = threading.local()
+
+
+def _dispatch_once_per_commit() -> None:
+    """The commit's dispatch request: one, though the transaction wrote events several times.
+
+    An import's batch writes the events of its customers, addresses and orders
+    apart, each asking for this after the commit; the callbacks run one after
+    the other once it is done, and only the first finds events not yet asked for.
+    """
+    if getattr(_pending, "events_written", False):
+        _pending.events_written = False
+        enqueue_webhook_dispatch()
 
 
 def enqueue_webhook_dispatch() -> None:

@@ -12,9 +12,16 @@ from events.retention import purge_old_events
 
 @shared_task
 def dispatch_webhooks() -> None:
-    """One delivery task per subscription with work: after commits, and every few seconds."""
-    for subscription_id in subscriptions_with_work():
+    """Deliver to each subscription with work: after commits, and every few seconds.
+
+    The first is delivered by this task; each other one by a task of its own,
+    which another worker may take meanwhile.
+    """
+    first, *others = subscriptions_with_work() or [None]
+    for subscription_id in others:
         deliver_subscription.delay(subscription_id)
+    if first is not None:
+        deliver_subscription(first)
 
 
 @shared_task

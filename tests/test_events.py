@@ -280,3 +280,46 @@ def test_a_broker_that_is_down_is_not_asked_again_by_every_write(
             CustomerFactory(channel=channel)  # the write stands; the enqueue is logged
     assert calls == [{"retry": False}, {"retry": False}]  # a second try on a new connection
     assert Event.objects.count() == 3
+
+
+@pytest.fixture
+def dispatches(monkeypatch):
+    """The dispatch requests enqueued, with the broker standing by."""
+    from events import outbox
+
+    calls = []
+    monkeypatch.setattr(outbox.dispatch_webhooks, "apply_async", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(outbox, "_broker_paused_until", 0.0)
+    return calls
+
+
+def test_a_commit_asks_for_one_dispatch_however_many_times_it_wrote_events(
+    channel, dispatches, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            customer = CustomerFactory(channel=channel)
+            CustomerService.update_customer(customer=customer, first_name="Ada")
+            CustomerService.update_customer(customer=customer, first_name="Grace")
+    assert Event.objects.filter(resource_id=customer.pk).count() == 3
+    assert len(callbacks) == 3
+    assert len(dispatches) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        CustomerService.update_customer(customer=customer, first_name="Ada")
+    assert len(dispatches) == 2  # the next commit asks again
+
+
+def test_events_rolled_back_leave_the_next_commit_its_dispatch(
+    channel, dispatches, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory(channel=channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            CustomerService.update_customer(customer=customer, first_name="Ada")
+            raise RuntimeError("rolled back")
+    assert dispatches == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        CustomerService.update_customer(customer=customer, first_name="Grace")
+    assert len(dispatches) == 1
