@@ -35,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -151,6 +152,36 @@ def backends_cpu_seconds(application_name: str) -> dict[int, float]:
     return seconds
 
 
+class BackendsWatch:
+    """The CPU the backends of these connections use meanwhile, read every half second.
+
+    The worker opens a new connection when its last is older than
+    DJANGO_CONN_MAX_AGE: a backend that comes later counts from its start,
+    one that ends counts up to its last reading.
+    """
+
+    def __init__(self, application_name: str):
+        self.application_name = application_name
+        self.first = backends_cpu_seconds(application_name)
+        self.last = dict(self.first)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        try:
+            while not self.stopped.wait(0.5):
+                self.last.update(backends_cpu_seconds(self.application_name))
+        finally:
+            connection.close()  # this thread's own
+
+    def stop(self) -> float:
+        self.stopped.set()
+        self.thread.join()
+        self.last.update(backends_cpu_seconds(self.application_name))
+        return sum(now - self.first.get(pid, 0.0) for pid, now in self.last.items())
+
+
 def webhook_round(path: Path, lines: int, workdir: Path, round_: int) -> tuple[float, float]:
     with running_receiver(verify_later=True, keep_alive=True) as receiver:
         subscription = WebhookSubscription.objects.create(
@@ -165,7 +196,7 @@ def webhook_round(path: Path, lines: int, workdir: Path, round_: int) -> tuple[f
         try:
             time.sleep(3)  # the worker connects first: its start-up is not the import's cost
             cpu = group_cpu_seconds(worker.pid)
-            backends = backends_cpu_seconds(WORKER_APPLICATION_NAME)
+            backends = BackendsWatch(WORKER_APPLICATION_NAME)
             receiver_cpu = time.process_time()  # this process: the receiver's threads
             seconds = run_import(path, lines, "events + webhook")
             ended = time.monotonic()
@@ -182,10 +213,7 @@ def webhook_round(path: Path, lines: int, workdir: Path, round_: int) -> tuple[f
                 time.sleep(0.1)
             drain = max(receiver.last_arrival - ended, 0.0)
             cpu = group_cpu_seconds(worker.pid) - cpu
-            backend_cpu = sum(
-                now - backends.get(pid, 0.0)
-                for pid, now in backends_cpu_seconds(WORKER_APPLICATION_NAME).items()
-            )
+            backend_cpu = backends.stop()
         finally:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(timeout=30)
