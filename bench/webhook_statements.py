@@ -1,0 +1,117 @@
+"""What each statement of the delivery loop costs the worker: through the ORM, and as SQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/webhook_statements.py
+
+Needs a database holding a webhook subscription and one of its deliveries
+(bench/webhook_delivery.py leaves both). Runs each statement the worker runs
+for every delivery (events/delivery.py) --repeat times in one transaction,
+as the ORM writes it and as plain SQL on a cursor, and prints the CPU time of
+this process and the wall time for one. The database's own work is the same
+either way; the difference is what building and compiling the query costs
+the worker. Not part of the test suite.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnitron.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+
+from events.delivery import _locked_subscription, _open_deliveries  # noqa: E402
+from events.models import WebhookDelivery, WebhookSubscription  # noqa: E402
+
+DELIVERY_RESULT = [
+    "state",
+    "attempts",
+    "last_status",
+    "last_error",
+    "next_attempt_at",
+    "delivered_at",
+]
+
+
+def measured(repeat: int, statement) -> tuple[float, float]:
+    """(CPU ms, wall ms) of one run of `statement`, over `repeat` runs after one warm-up."""
+    statement()
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(repeat):
+        statement()
+    return (
+        (time.process_time() - cpu) / repeat * 1000,
+        (time.perf_counter() - wall) / repeat * 1000,
+    )
+
+
+def sql(text: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(text, params)
+        if cursor.description:
+            cursor.fetchall()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=300)
+    args = parser.parse_args()
+    delivery = WebhookDelivery.objects.order_by("id").last()
+    if delivery is None:
+        sys.exit("No webhook delivery here: run bench/webhook_delivery.py on this database first.")
+    subscription = delivery.subscription
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(is_active=True)
+    sub_table, delivery_table = (
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (WebhookSubscription, WebhookDelivery)
+    )
+    lock = "FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    result_values = [getattr(delivery, name) for name in DELIVERY_RESULT]
+    statements = {
+        "lock the subscription": (
+            lambda: _locked_subscription(subscription.pk),
+            lambda: sql(
+                f"SELECT * FROM {sub_table} WHERE id = %s AND is_active {lock}", [subscription.pk]
+            ),
+        ),
+        "its two oldest open deliveries": (
+            lambda: list(_open_deliveries(subscription)[:2]),
+            lambda: sql(
+                f"SELECT * FROM {delivery_table} WHERE subscription_id = %s"
+                " AND state IN ('pending', 'retrying') ORDER BY id LIMIT 2",
+                [subscription.pk],
+            ),
+        ),
+        "record the delivery's answer": (
+            lambda: delivery.save(update_fields=DELIVERY_RESULT),
+            lambda: sql(
+                f"UPDATE {delivery_table} SET state = %s, attempts = %s, last_status = %s,"
+                " last_error = %s, next_attempt_at = %s, delivered_at = %s WHERE id = %s",
+                [*result_values, delivery.pk],
+            ),
+        ),
+        "move the cursor": (
+            lambda: subscription.save(update_fields=["last_event_id"]),
+            lambda: sql(
+                f"UPDATE {sub_table} SET last_event_id = %s WHERE id = %s",
+                [subscription.last_event_id, subscription.pk],
+            ),
+        ),
+    }
+    print(f"{'statement':<32} {'ORM cpu':>9} {'wall':>8} {'SQL cpu':>9} {'wall':>8}  (ms)")
+    with transaction.atomic():
+        for name, (orm, plain) in statements.items():
+            orm_cpu, orm_wall = measured(args.repeat, orm)
+            sql_cpu, sql_wall = measured(args.repeat, plain)
+            print(f"{name:<32} {orm_cpu:>9.3f} {orm_wall:>8.3f} {sql_cpu:>9.3f} {sql_wall:>8.3f}")
+        transaction.set_rollback(True)
+
+
+if __name__ == "__main__":
+    main()
