@@ -28,6 +28,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from events.batches import batch_body, event_rows, next_event_ids
+from events.compiled import CompiledSelect, save_fields
 from events.models import (
     OPEN_STATES,
     DeliveryState,
@@ -38,6 +39,15 @@ from events.models import (
 from events.subscriptions import resolve_target
 
 USER_AGENT = "Omnitron-Webhooks/1"
+# What an attempt changes on its delivery.
+ANSWER_FIELDS = (
+    "state",
+    "attempts",
+    "last_status",
+    "last_error",
+    "next_attempt_at",
+    "delivered_at",
+)
 # A worker works on one subscription for about this long, then leaves the rest to a new task.
 WORK_SECONDS = 30
 
@@ -67,7 +77,7 @@ def _send_oldest(subscription_id: int) -> bool:
             return False
         # The second tells, in the same query, whether another stays open (a
         # failed one retried by hand): then it goes next, before any new one is made.
-        oldest = list(_open_deliveries(subscription)[:2])
+        oldest = _two_oldest_open(subscription.pk)
         if not oldest:
             return _next_delivery(subscription) is not None
         if not _is_due(oldest[0]) or not _send_and_record(subscription, oldest[0]):
@@ -77,12 +87,17 @@ def _send_oldest(subscription_id: int) -> bool:
 
 def _locked_subscription(subscription_id: int) -> WebhookSubscription | None:
     """The active subscription, locked; None if another worker holds it."""
-    try:
-        return WebhookSubscription.objects.select_for_update(skip_locked=True).get(
-            pk=subscription_id, is_active=True
-        )
-    except WebhookSubscription.DoesNotExist:
-        return None
+    found = _lock_active_subscription(subscription_id)
+    return found[0] if found else None
+
+
+_lock_active_subscription = CompiledSelect(
+    lambda pk: (
+        WebhookSubscription.objects.select_for_update(skip_locked=True)
+        .filter(pk=pk, is_active=True)
+        .order_by()
+    )
+)
 
 
 def _open_deliveries(subscription: WebhookSubscription) -> QuerySet[WebhookDelivery]:
@@ -90,6 +105,13 @@ def _open_deliveries(subscription: WebhookSubscription) -> QuerySet[WebhookDeliv
     return WebhookDelivery.objects.filter(
         subscription=subscription, state__in=OPEN_STATES
     ).order_by("id")
+
+
+_two_oldest_open = CompiledSelect(
+    lambda subscription_id: WebhookDelivery.objects.filter(
+        subscription_id=subscription_id, state__in=OPEN_STATES
+    ).order_by("id")[:2]
+)
 
 
 def open_delivery(subscription_id: int) -> int | None:
@@ -120,27 +142,8 @@ def _next_delivery(subscription: WebhookSubscription) -> WebhookDelivery | None:
         )
     if cursor != subscription.last_event_id:
         subscription.last_event_id = cursor
-        subscription.save(update_fields=["last_event_id"])
+        save_fields(subscription, ["last_event_id"])
     return delivery
-
-
-def attempt_delivery(delivery_id: int) -> bool:
-    """Send the delivery if it is open and due; True if it was delivered now.
-
-    A non-2xx answer, or none within OMNITRON_WEBHOOK_TIMEOUT_SECONDS, schedules
-    the next attempt after the next of OMNITRON_WEBHOOK_RETRY_DELAYS; after the
-    last, the delivery is failed and its subscription turned off, with the reason.
-    """
-    subscription_id = WebhookDelivery.objects.values_list("subscription_id", flat=True).get(
-        pk=delivery_id
-    )
-    with transaction.atomic():
-        subscription = _locked_subscription(subscription_id)
-        if subscription is None:
-            return False
-        # Read under the subscription's lock: another worker may have sent it meanwhile.
-        delivery = WebhookDelivery.objects.get(pk=delivery_id)
-        return _is_due(delivery) and _send_and_record(subscription, delivery)
 
 
 def _is_due(delivery: WebhookDelivery) -> bool:
@@ -150,9 +153,26 @@ def _is_due(delivery: WebhookDelivery) -> bool:
 
 
 def _send_and_record(subscription: WebhookSubscription, delivery: WebhookDelivery) -> bool:
-    """Send the due delivery, read under its subscription's lock, and record the answer as
-    attempt_delivery tells; True if it was delivered."""
-    status, error = send(subscription, delivery)
+    """Send the due delivery, read under its subscription's lock, and record the answer;
+    True if the next delivery may go now (this one delivered, or failed for want of its events).
+
+    A non-2xx answer, or none within OMNITRON_WEBHOOK_TIMEOUT_SECONDS, schedules
+    the next attempt after the next of OMNITRON_WEBHOOK_RETRY_DELAYS; after the
+    last, the delivery is failed and its subscription turned off, with the reason.
+    """
+    rows = event_rows(delivery.event_ids)
+    if len(rows) < delivery.event_count:
+        # Purged before the purge kept a delivery's events (a delivery made by an
+        # earlier version): a part of the message is no message; nothing is sent.
+        delivery.state = DeliveryState.FAILED
+        delivery.next_attempt_at = None
+        delivery.last_error = (
+            f"{delivery.event_count - len(rows)} of its {delivery.event_count} events "
+            "were purged; not sent."
+        )
+        save_fields(delivery, ANSWER_FIELDS)
+        return True
+    status, error = send(subscription, delivery, batch_body(rows, delivery.created_date))
     delivery.attempts += 1
     delivery.last_status = status
     delivery.last_error = error[:255]
@@ -173,16 +193,7 @@ def _send_and_record(subscription: WebhookSubscription, delivery: WebhookDeliver
         delay = settings.OMNITRON_WEBHOOK_RETRY_DELAYS[delivery.attempts - 1]
         delivery.state = DeliveryState.RETRYING
         delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
-    delivery.save(
-        update_fields=[
-            "state",
-            "attempts",
-            "last_status",
-            "last_error",
-            "next_attempt_at",
-            "delivered_at",
-        ]
-    )
+    save_fields(delivery, ANSWER_FIELDS)
     return delivery.state == DeliveryState.DELIVERED
 
 
@@ -232,7 +243,9 @@ def delivery_body(delivery: WebhookDelivery) -> str:
     return batch_body(event_rows(delivery.event_ids), delivery.created_date)
 
 
-def send(subscription: WebhookSubscription, delivery: WebhookDelivery) -> tuple[int | None, str]:
+def send(
+    subscription: WebhookSubscription, delivery: WebhookDelivery, body: str
+) -> tuple[int | None, str]:
     """POST the delivery's body, signed; (HTTP status or None, error text)."""
     parts = urlsplit(subscription.url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -242,7 +255,6 @@ def send(subscription: WebhookSubscription, delivery: WebhookDelivery) -> tuple[
     except ValidationError as error:
         return None, error.messages[0]
     now = timezone.now()
-    body = delivery_body(delivery)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,

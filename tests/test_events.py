@@ -296,11 +296,10 @@ def dispatches(monkeypatch):
 def test_a_commit_asks_for_one_dispatch_however_many_times_it_wrote_events(
     channel, dispatches, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            customer = CustomerFactory(channel=channel)
-            CustomerService.update_customer(customer=customer, first_name="Ada")
-            CustomerService.update_customer(customer=customer, first_name="Grace")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        customer = CustomerFactory(channel=channel)
+        CustomerService.update_customer(customer=customer, first_name="Ada")
+        CustomerService.update_customer(customer=customer, first_name="Grace")
     assert Event.objects.filter(resource_id=customer.pk).count() == 3
     assert len(callbacks) == 3
     assert len(dispatches) == 1
@@ -314,10 +313,13 @@ def test_events_rolled_back_leave_the_next_commit_its_dispatch(
     channel, dispatches, django_capture_on_commit_callbacks
 ):
     customer = CustomerFactory(channel=channel)
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            CustomerService.update_customer(customer=customer, first_name="Ada")
-            raise RuntimeError("rolled back")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        CustomerService.update_customer(customer=customer, first_name="Ada")
+        raise RuntimeError("rolled back")
     assert dispatches == []
 
     with django_capture_on_commit_callbacks(execute=True):

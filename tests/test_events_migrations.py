@@ -1,12 +1,12 @@
-"""Deliveries made before their bodies stopped being stored keep their events."""
+"""Deliveries made before their bodies stopped being stored keep their events and their time."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from events.delivery import delivery_body
 from events.models import WebhookDelivery
 
 STORED_BODY = [("events", "0002_delivery_payload_lz4")]
@@ -20,7 +20,7 @@ def migrated_to(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_delivery_with_a_stored_body_keeps_the_ids_of_its_events():
+def test_a_delivery_with_a_stored_body_keeps_its_event_ids_and_timestamp():
     try:
         apps = migrated_to(STORED_BODY)
         Subscription = apps.get_model("events", "WebhookSubscription")
@@ -28,25 +28,30 @@ def test_a_delivery_with_a_stored_body_keeps_the_ids_of_its_events():
         subscription = Subscription.objects.create(
             url="https://hooks.example.com/", event_types=["*"], secret="whsec_c2VjcmV0"
         )
-        events = [{"id": 7, "type": "customer.created"}, {"id": 9, "type": "order.created"}]
-        body = {
-            "type": "events.batch",
-            "timestamp": "2026-12-01T10:00:00Z",
-            "data": {"events": events},
-        }
-        made = Delivery.objects.create(
-            subscription=subscription,
-            first_event_id=7,
-            last_event_id=9,
-            event_count=2,
-            payload=json.dumps(body),
-        )
+
+        def made(state, events):
+            body = {"type": "events.batch", "timestamp": "2026-12-01T10:00:00.123456Z"}
+            body["data"] = {"events": [{"id": id_, "type": "customer.created"} for id_ in events]}
+            return Delivery.objects.create(
+                subscription=subscription,
+                state=state,
+                first_event_id=events[0],
+                last_event_id=events[-1],
+                event_count=len(events),
+                payload=json.dumps(body),
+            )
+
+        pending, delivered = made("pending", [7, 9]), made("delivered", [3, 4])
 
         migrated_to(EVENT_IDS)
 
-        delivery = WebhookDelivery.objects.get(pk=made.pk)
-        assert delivery.event_ids == [7, 9]
-        # Those events are gone from this database: the body holds what remains of them.
-        assert json.loads(delivery_body(delivery))["data"]["events"] == []
+        pending = WebhookDelivery.objects.get(pk=pending.pk)
+        assert pending.event_ids == [7, 9]
+        assert pending.created_date == datetime(2026, 12, 1, 10, 0, 0, 123456, tzinfo=UTC)
+        assert WebhookDelivery.objects.get(pk=delivered.pk).event_ids == []  # never sent again
+
+        with pytest.raises(RuntimeError, match="deliveries are open"):
+            migrated_to(STORED_BODY)
+        assert WebhookDelivery.objects.get(pk=pending.pk).event_ids == [7, 9]
     finally:
         migrated_to(MigrationExecutor(connection).loader.graph.leaf_nodes())

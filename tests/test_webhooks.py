@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from customers.services import CustomerService
-from events.delivery import deliver_pending
+from events.delivery import deliver_pending, open_delivery
 from events.models import Event, WebhookDelivery, WebhookSubscription
 from events.retention import purge_old_events
 from tests.conftest import client_for, grant, make_user
@@ -259,32 +259,66 @@ def test_every_attempt_sends_the_same_message_though_the_subscription_changed(
     assert WebhookDelivery.objects.get().state == "delivered"
 
 
-def test_the_purge_keeps_the_events_of_open_deliveries_and_a_purged_one_is_not_retried(
+def test_the_purge_keeps_the_events_of_deliveries_not_delivered(
     hooks_api, allow_private, receiver, channel, settings
 ):
     settings.OMNITRON_WEBHOOK_RETRY_DELAYS = [3600]
     hook = subscribe(hooks_api, receiver.url, batch_size=1)
     receiver.secret = hook["secret"]
     receiver.status = 500
-    CustomerFactory(channel=channel)
-    CustomerFactory(channel=channel)
+    first, second = CustomerFactory(channel=channel), CustomerFactory(channel=channel)
     deliver_pending(hook["id"])  # the first event's delivery, tried again in an hour
     delivery = WebhookDelivery.objects.get()
     Event.objects.update(occurred_at=timezone.now() - timedelta(days=31))
 
-    assert purge_old_events(30) == 0  # its events, and every later one, are still to be sent
-    assert Event.objects.count() == 2
+    # The second event is in no delivery: old, it goes (as it goes from the feed).
+    assert purge_old_events(30) == 1
+    assert list(Event.objects.values_list("resource_id", flat=True)) == [first.pk]
 
     settings.OMNITRON_WEBHOOK_RETRY_DELAYS = []
     WebhookDelivery.objects.update(next_attempt_at=timezone.now())
     deliver_pending(hook["id"])
     delivery.refresh_from_db()
     assert delivery.state == "failed"
-    assert purge_old_events(30) == 2
+    assert purge_old_events(30) == 0  # a failed delivery can be retried: its event stays
+
+    receiver.status = 200
+    url = f"{WEBHOOKS}{hook['id']}/deliveries/{delivery.pk}/retry/"
+    assert hooks_api.post(url).status_code == 202
+    deliver_pending(hook["id"])
+    delivery.refresh_from_db()
+    assert delivery.state == "delivered"
+    assert [(e["resource_id"], e["sequence"]) for e in receiver.received[-1].events] == [
+        (first.pk, 1)
+    ]
+    assert purge_old_events(30) == 1
+    assert second.pk not in Event.objects.values_list("resource_id", flat=True)
+
+
+def test_a_delivery_whose_events_are_gone_fails_unsent_and_is_not_retried(
+    hooks_api, allow_private, receiver, channel
+):
+    hook = subscribe(hooks_api, receiver.url, batch_size=2)
+    receiver.secret = hook["secret"]
+    CustomerFactory(channel=channel)
+    CustomerFactory(channel=channel)
+    open_delivery(hook["id"])
+    Event.objects.filter(id=Event.objects.order_by("id").first().id).delete()
+
+    deliver_pending(hook["id"])
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.state, delivery.attempts) == ("failed", 0)
+    assert delivery.last_error == "1 of its 2 events were purged; not sent."
+    assert receiver.received == []
     response = hooks_api.post(f"{WEBHOOKS}{hook['id']}/deliveries/{delivery.pk}/retry/")
     assert response.status_code == 400
     assert "purged" in response.json()["event_ids"][0]
     assert WebhookDelivery.objects.get().state == "failed"
+
+    later = CustomerFactory(channel=channel)  # the subscription goes on
+    deliver_pending(hook["id"])
+    assert [e["resource_id"] for e in receiver.received[-1].events] == [later.pk]
 
 
 def test_no_answer_within_the_timeout_is_a_failed_attempt(
