@@ -172,12 +172,18 @@ class BackendsWatch:
         try:
             while not self.stopped.wait(0.5):
                 self.last.update(backends_cpu_seconds(self.application_name))
+        except Exception as error:  # told by stop(), not lost with the thread
+            self.error = error
         finally:
             connection.close()  # this thread's own
+            self.own_cpu = time.thread_time()
 
     def stop(self) -> float:
+        """The backends' CPU meanwhile; this watcher's own is in `own_cpu` (seconds)."""
         self.stopped.set()
         self.thread.join()
+        if getattr(self, "error", None) is not None:
+            raise self.error
         self.last.update(backends_cpu_seconds(self.application_name))
         return sum(now - self.first.get(pid, 0.0) for pid, now in self.last.items())
 
@@ -214,6 +220,8 @@ def webhook_round(path: Path, lines: int, workdir: Path, round_: int) -> tuple[f
             drain = max(receiver.last_arrival - ended, 0.0)
             cpu = group_cpu_seconds(worker.pid) - cpu
             backend_cpu = backends.stop()
+            # This process's CPU is the receiver's threads' and the watcher's.
+            receiver_cpu -= backends.own_cpu
         finally:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(timeout=30)
