@@ -394,3 +394,25 @@ def test_a_kept_connection_the_receiver_closed_is_replaced_and_nothing_is_lost(
     assert [d.attempts for d in WebhookDelivery.objects.order_by("id")] == [1, 1, 1]
     assert len(receiver.unique_deliveries()) == 3
     assert len(set(receiver.peers)) == 3
+
+
+def test_a_dispatch_delivers_the_first_subscription_and_hands_on_the_others(
+    hooks_api, allow_private, channel, monkeypatch
+):
+    from events import tasks
+
+    handed_on = []
+    monkeypatch.setattr(tasks.deliver_subscription, "delay", handed_on.append)
+    with running_receiver() as first_receiver, running_receiver() as second_receiver:
+        first, second = (
+            subscribe(hooks_api, first_receiver.url),
+            subscribe(hooks_api, second_receiver.url),
+        )
+        first_receiver.secret = first["secret"]
+        customer = CustomerFactory(channel=channel)
+
+        tasks.dispatch_webhooks()
+
+        assert [e["resource_id"] for e in first_receiver.events()] == [customer.pk]
+        assert second_receiver.received == []
+    assert handed_on == [second["id"]]
