@@ -83,7 +83,7 @@ def main() -> None:
             ),
         ),
         "its two oldest open deliveries": (
-            lambda: list(_open_deliveries(subscription)[:2]),
+            lambda: list(_open_deliveries(subscription.pk)[:2]),
             lambda: _two_oldest_open(subscription.pk),
             lambda: sql(
                 f"SELECT * FROM {delivery_table} WHERE subscription_id = %s"

@@ -8,9 +8,10 @@ goes out before the next new one). A delivery is committed, with the cursor
 moved past its events, before its first attempt, so a worker that dies while
 sending leaves it open and the next worker sends the same message, with the
 same `webhook-id`, again: the same events (the delivery keeps their ids),
-written afresh at each attempt (delivery_body). A worker draining a backlog makes the next delivery
-in the transaction that records the last one's success, and each of its
-transactions reads the open deliveries once, with the subscription locked.
+written afresh at each attempt (delivery_body). A worker draining a backlog
+makes the next delivery in the transaction that records the last one's
+success, and each of its transactions reads the open deliveries once, with
+the subscription locked.
 """
 
 import http.client
@@ -100,18 +101,14 @@ _lock_active_subscription = CompiledSelect(
 )
 
 
-def _open_deliveries(subscription: WebhookSubscription) -> QuerySet[WebhookDelivery]:
+def _open_deliveries(subscription_id: int) -> QuerySet[WebhookDelivery]:
     """The subscription's open deliveries, oldest first."""
     return WebhookDelivery.objects.filter(
-        subscription=subscription, state__in=OPEN_STATES
+        subscription_id=subscription_id, state__in=OPEN_STATES
     ).order_by("id")
 
 
-_two_oldest_open = CompiledSelect(
-    lambda subscription_id: WebhookDelivery.objects.filter(
-        subscription_id=subscription_id, state__in=OPEN_STATES
-    ).order_by("id")[:2]
-)
+_two_oldest_open = CompiledSelect(lambda subscription_id: _open_deliveries(subscription_id)[:2])
 
 
 def open_delivery(subscription_id: int) -> int | None:
@@ -120,7 +117,7 @@ def open_delivery(subscription_id: int) -> int | None:
         subscription = _locked_subscription(subscription_id)
         if subscription is None:
             return None
-        open_id = _open_deliveries(subscription).values_list("id", flat=True).first()
+        open_id = _open_deliveries(subscription.pk).values_list("id", flat=True).first()
         if open_id is not None:
             return open_id
         delivery = _next_delivery(subscription)

@@ -6,9 +6,9 @@ customer's row and its own audit records are rewritten. It removes, in turn:
 the personal fields of the customer's addresses (each recorded as an
 `anonymize` of the address), their audit records, the customer and its
 addresses inside its orders' raw payloads (and the orders' audit records),
-the stored idempotent answers about the customer, the admin's log entries, and its integration
-mappings (codes that name the person in another system). Orders, their
-amounts and items stay.
+the stored idempotent answers about the customer, the admin's log entries,
+and its integration mappings (codes that name the person in another system).
+Orders, their amounts and items stay.
 
 Events and webhook deliveries hold no copy: both are read from the audit
 records, scrubbed here (a delivery's body is written at each attempt). Each
