@@ -151,3 +151,94 @@ def test_a_row_given_as_a_mapping_is_presented_by_drf(customer):
             fields = ["email", "first_name"]
 
     assert Narrow(row).data == row
+
+
+def field_arguments(serializer) -> dict:
+    """Each field's class, arguments and what binding gave it: what DRF's fields are made of."""
+    return {
+        name: (type(field), repr(field), field.source, field.label, field.required)
+        for name, field in serializer.fields.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "serializer_class",
+    [CustomerSerializer, CustomerDetailedSerializer, OmsCustomerSerializer, ChannelSerializer],
+)
+def test_each_serializer_gets_the_fields_drf_makes(serializer_class):
+    class MadeByDrf(serializer_class):
+        def get_fields(self):
+            return serializers.ModelSerializer.get_fields(self)
+
+    serializer_class()  # the class's fields are made once, on first use
+    ours = serializer_class()
+
+    assert field_arguments(ours) == field_arguments(MadeByDrf())
+    assert all(field.parent is ours for field in ours.fields.values())
+
+
+def test_a_serializer_changing_a_fields_messages_or_validators_changes_no_other():
+    changed = CustomerSerializer()
+    changed.fields["email"].error_messages["invalid"] = "Not an address."
+    changed.fields["email"].validators.append(lambda value: None)
+
+    other = CustomerSerializer()
+
+    assert other.fields["email"].error_messages["invalid"] == "Enter a valid email address."
+    assert len(other.fields["email"].validators) == len(changed.fields["email"].validators) - 1
+
+
+def test_a_serializer_whose_fields_depend_on_its_context_gets_them_per_instance(customer):
+    class ReadOnlyForViewers(CustomerSerializer):
+        def get_extra_kwargs(self):
+            extra = super().get_extra_kwargs()
+            if self.context.get("viewer"):
+                extra["email"] = {"read_only": True}
+            return extra
+
+    viewer = ReadOnlyForViewers(context={"viewer": True})
+    editor = ReadOnlyForViewers(context={})
+
+    assert viewer.fields["email"].read_only is True
+    assert editor.fields["email"].read_only is False
+    assert ReadOnlyForViewers(customer, context={"viewer": True}).data["email"] == customer.email
+
+
+@pytest.mark.parametrize("zone", [None, "UTC", "Europe/Istanbul", "America/St_Johns"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # the night clocks go back in Europe
+        datetime(2026, 3, 1, 9, 30),  # naive: DRF makes it aware in the zone
+        datetime(9999, 12, 31, 23, 0, tzinfo=UTC),  # past year 9999 east of UTC: DRF's error
+    ],
+)
+def test_each_date_time_is_written_as_drf_writes_it(customer, zone, value):
+    class Dates(CustomerSerializer):
+        custom_format = serializers.DateTimeField(source="created_date", format="%d.%m.%Y %H:%M")
+
+        class Meta(CustomerSerializer.Meta):
+            fields = ["created_date", "modified_date", "custom_format"]
+
+    customer.created_date = customer.modified_date = value
+    serializer = Dates()
+
+    def both():
+        try:
+            ours = serializer.to_representation(customer)
+        except serializers.ValidationError as error:
+            ours = error.detail
+        try:
+            drf = drf_presentation(serializer, customer)
+        except serializers.ValidationError as error:
+            drf = error.detail
+        return ours, drf
+
+    if zone is None:
+        ours, drf = both()
+    else:
+        with timezone.override(zone):
+            ours, drf = both()
+
+    assert ours == drf
