@@ -17,12 +17,13 @@ from datetime import UTC, datetime, tzinfo
 
 import orjson
 from django.db import connection
-from django.db.models import F, Max, Q, TextField
+from django.db.models import F, Max, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from events.compiled import CompiledValues
 from events.models import Event, WebhookSubscription
-from events.subscriptions import events_matching
+from events.subscriptions import events_of
 
 # The body's `type` (Standard Webhooks' payload shape: type, timestamp, data).
 BATCH_TYPE = "events.batch"
@@ -57,10 +58,9 @@ def next_event_ids(subscription: WebhookSubscription) -> tuple[list[int], int]:
     no event at or below it can be committed later (events/outbox.py), so the
     cursor moves to it.
     """
-    matching = events_matching(subscription)
     wanted, after = subscription.batch_size, subscription.last_event_id
     window = wanted * FIRST_WINDOW
-    ids = _matching_ids(matching, after, after + window, wanted)
+    ids = _matching_ids(subscription, after, after + window, wanted)
     if len(ids) == wanted:
         return ids, ids[-1]
     newest = Event.objects.aggregate(newest=Max("id"))["newest"] or 0
@@ -68,17 +68,31 @@ def next_event_ids(subscription: WebhookSubscription) -> tuple[list[int], int]:
     while len(ids) < wanted and after < newest:
         window = min(window * 2, MAX_WINDOW)
         upto = min(newest, after + window)
-        ids += _matching_ids(matching, after, upto, wanted - len(ids))
+        ids += _matching_ids(subscription, after, upto, wanted - len(ids))
         after = upto
     return ids, (ids[-1] if len(ids) == wanted else max(after, subscription.last_event_id))
 
 
-def _matching_ids(matching: Q, after: int, upto: int, limit: int) -> list[int]:
-    return list(
-        Event.objects.filter(matching, id__gt=after, id__lte=upto)
+def _matching_ids(
+    subscription: WebhookSubscription, after: int, upto: int, limit: int
+) -> list[int]:
+    """Ids of the subscription's events in (after, upto], the first `limit` of them."""
+    # What the filter and the LIMIT are built from: the compiled SQL is fixed by them.
+    key = (tuple(subscription.event_types), tuple(subscription.channels or ()), limit)
+    return [event_id for (event_id,) in _ids_between(key, after, upto)]
+
+
+_ids_between = CompiledValues(
+    lambda key, after, upto: (
+        Event.objects.filter(
+            events_of(event_types=key[0], channels=key[1]),
+            id__gt=after,
+            id__lte=upto,
+        )
         .order_by("id")
-        .values_list("id", flat=True)[:limit]
+        .values_list("id")[: key[2]]
     )
+)
 
 
 def event_rows(ids: list[int]) -> list[tuple]:

@@ -29,7 +29,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from events.batches import batch_body, event_rows, next_event_ids
-from events.compiled import CompiledSelect, save_fields
+from events.compiled import CompiledSelect, insert, save_fields
 from events.models import (
     OPEN_STATES,
     DeliveryState,
@@ -129,7 +129,7 @@ def _next_delivery(subscription: WebhookSubscription) -> WebhookDelivery | None:
     ids, cursor = next_event_ids(subscription)
     delivery = None
     if ids:
-        delivery = WebhookDelivery.objects.create(
+        delivery = WebhookDelivery(
             subscription=subscription,
             first_event_id=ids[0],
             last_event_id=ids[-1],
@@ -137,6 +137,7 @@ def _next_delivery(subscription: WebhookSubscription) -> WebhookDelivery | None:
             event_ids=ids,
             next_attempt_at=timezone.now(),
         )
+        insert(delivery)
     if cursor != subscription.last_event_id:
         subscription.last_event_id = cursor
         save_fields(subscription, ["last_event_id"])

@@ -5,6 +5,7 @@ import ipaddress
 import re
 import secrets
 import socket
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -32,8 +33,13 @@ def validate_event_type_pattern(value: str) -> None:
 
 def events_matching(subscription: WebhookSubscription) -> Q:
     """The events a subscription wants, as a filter of Event."""
+    return events_of(subscription.event_types, subscription.channels)
+
+
+def events_of(event_types: Sequence[str], channels: Sequence[int] | None) -> Q:
+    """Events of these types (patterns, as a subscription names them) and channels (any if none)."""
     types = Q()
-    for pattern in subscription.event_types:
+    for pattern in event_types:
         if pattern == "*":
             types = Q()
             break
@@ -41,8 +47,8 @@ def events_matching(subscription: WebhookSubscription) -> Q:
             types |= Q(type__startswith=pattern[:-1])
         else:
             types |= Q(type=pattern)
-    if subscription.channels:
-        types &= Q(channel_id__in=subscription.channels)
+    if channels:
+        types &= Q(channel_id__in=channels)
     return types
 
 

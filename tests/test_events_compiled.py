@@ -6,9 +6,11 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from events.compiled import MARKER, CompiledSelect, save_fields
+from events.batches import next_event_ids
+from events.compiled import MARKER, CompiledSelect, CompiledValues, insert, save_fields
 from events.delivery import _locked_subscription, _two_oldest_open
-from events.models import WebhookDelivery, WebhookSubscription
+from events.models import Event, WebhookDelivery, WebhookSubscription
+from events.subscriptions import events_matching
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +87,89 @@ def test_save_fields_writes_those_fields_only(subscription):
     saved = WebhookDelivery.objects.get(pk=made.pk)
     assert fields_of(saved) == {**fields_of(made), "event_count": 2}
     assert fields_of(saved) != fields_of(stale)
+
+
+def test_insert_writes_the_row_the_orms_create_writes(subscription):
+    made_by_orm = delivery(subscription, "pending", 10)
+    values = {f: getattr(made_by_orm, f) for f in ("first_event_id", "last_event_id")}
+    inserted = WebhookDelivery(
+        subscription=subscription,
+        event_count=2,
+        event_ids=[10, 11],
+        next_attempt_at=made_by_orm.next_attempt_at,
+        **values,
+    )
+
+    insert(inserted)
+
+    assert inserted.pk > made_by_orm.pk and not inserted._state.adding
+    assert inserted.created_date is not None  # auto_now_add, as save() sets it
+    read_back = WebhookDelivery.objects.get(pk=inserted.pk)
+    assert fields_of(read_back) == fields_of(inserted)
+    unlike = {"id", "created_date"}
+    assert {k: v for k, v in fields_of(read_back).items() if k not in unlike} == {
+        k: v for k, v in fields_of(made_by_orm).items() if k not in unlike
+    }
+    assert (
+        read_back.state == "pending" and read_back.attempts == 0 and read_back.event_ids == [10, 11]
+    )
+
+
+def event(type_: str, channel_id: int | None) -> Event:
+    resource = type_.split(".")[0]
+    return Event.objects.create(
+        type=type_,
+        resource=resource,
+        resource_id=1,
+        sequence=Event.objects.filter(resource=resource, resource_id=1).count() + 1,
+        channel_id=channel_id,
+        occurred_at=timezone.now(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("event_types", "channels"),
+    [
+        (["customer.*", "order.created"], [3]),
+        (["*"], None),
+        (["address.updated"], [3, 4]),
+        (["customer.*"], []),
+    ],
+)
+def test_the_next_ids_are_those_the_orm_finds(subscription, event_types, channels):
+    for number in range(30):
+        type_ = ("customer.created", "order.created", "order.updated", "address.updated")[
+            number % 4
+        ]
+        event(type_, (3, 4, None)[number % 3])
+    subscription.event_types, subscription.channels = event_types, channels
+    subscription.batch_size, subscription.last_event_id = 4, Event.objects.order_by("id")[2].id
+
+    ids, cursor = next_event_ids(subscription)
+
+    expected = list(
+        Event.objects.filter(events_matching(subscription), id__gt=subscription.last_event_id)
+        .order_by("id")
+        .values_list("id", flat=True)[:4]
+    )
+    assert ids == expected and len(ids) == 4
+    assert cursor == ids[-1]
+
+
+def test_a_compiled_query_takes_its_values_in_order_and_is_compiled_per_key():
+    calls = []
+
+    def build(key, low, high):
+        calls.append(key)
+        return Event.objects.filter(id__gt=low, id__lte=high).order_by("id").values_list("id")[:key]
+
+    made = [event("customer.created", None).pk for _ in range(5)]
+    first_ids = CompiledValues(build)
+
+    assert first_ids(2, made[0], made[4]) == [(made[1],), (made[2],)]
+    assert first_ids(2, made[2], made[4]) == [(made[3],), (made[4],)]
+    assert first_ids(3, made[0], made[3]) == [(made[1],), (made[2],), (made[3],)]
+    assert calls == [2, 3]
 
 
 def test_a_query_must_hold_the_marker_once():
