@@ -4,7 +4,7 @@
 
 Builds unsaved customers with every field a list row carries and prints, per
 page size, the best of 7 rounds of `CustomerSerializer(page, many=True).data`,
-beside the same serializer on DRF's own `build_field` and `to_representation`
+beside the same serializer on DRF's own `get_fields` and `to_representation`
 (what omnitron/representation.py shortcuts). Not part of the test suite.
 """
 
@@ -29,9 +29,9 @@ from customers.serializers import CustomerSerializer  # noqa: E402
 
 
 class DRFPathsCustomerSerializer(CustomerSerializer):
-    """CustomerSerializer with DRF's own field building and row presentation."""
+    """CustomerSerializer with DRF's own field making and row presentation."""
 
-    build_field = serializers.ModelSerializer.build_field
+    get_fields = serializers.ModelSerializer.get_fields
     to_representation = serializers.Serializer.to_representation
 
 

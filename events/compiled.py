@@ -6,8 +6,8 @@ find the next events' ids, insert the next delivery, move the cursor.
 Building and compiling each through the ORM cost the worker 0.2 to 0.5 ms
 apiece, three to six times what running it costs
 (bench/webhook_statements.py). Here the ORM writes a SELECT once, with a
-marker in place of its one parameter, and `Manager.raw()` runs it with the
-real value: the same SQL, model instances and field converters as the
+marker in place of each value, and `Manager.raw()` runs it with the real
+values: the same SQL, model instances and field converters as the
 ORM's; a query of plain values (CompiledValues) runs on a cursor. An UPDATE
 of named fields, and the INSERT of a new row, are written from the model's
 metadata and their values prepared by their fields, as `save()` does (these
@@ -16,6 +16,7 @@ models have no signals to send).
 
 from collections.abc import Callable, Hashable, Sequence
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import QuerySet
 
@@ -55,22 +56,28 @@ class CompiledValues:
 
     `build(key, *markers)` makes the query: what it builds from the key (a
     filter, a LIMIT, both written into the SQL) stays fixed, and each marker
-    stands for a value given at each run. At most MAX_KEYS keys are kept.
+    stands for a value given at each run. A query no row can match (an empty
+    `__in`) answers no rows, as the ORM's does. The MAX_KEYS keys used last are kept.
     """
 
     MAX_KEYS = 1024
 
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
-        self._compiled: dict[tuple, tuple[str, list, list[int]]] = {}
+        self._compiled: dict[tuple, tuple[str, list, list[int]] | None] = {}
 
     def __call__(self, key: Hashable, *values) -> list[tuple]:
         connection = connections[DEFAULT_DB_ALIAS]
-        compiled = self._compiled.get((connection.vendor, key))
-        if compiled is None:
+        cache_key = (connection.vendor, key)
+        if cache_key in self._compiled:
+            compiled = self._compiled.pop(cache_key)  # put back last: the newest
+        else:
+            compiled = self._compile(key, len(values))
             if len(self._compiled) >= self.MAX_KEYS:
-                self._compiled.clear()
-            compiled = self._compiled[connection.vendor, key] = self._compile(key, len(values))
+                del self._compiled[next(iter(self._compiled))]  # the one used longest ago
+        self._compiled[cache_key] = compiled
+        if compiled is None:
+            return []
         sql, params, positions = compiled
         params = params.copy()
         for at, value in zip(positions, values, strict=True):
@@ -79,9 +86,12 @@ class CompiledValues:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def _compile(self, key: Hashable, count: int) -> tuple[str, list, list[int]]:
+    def _compile(self, key: Hashable, count: int) -> tuple[str, list, list[int]] | None:
         markers = [MARKER - number for number in range(count)]
-        sql, params = self.build(key, *markers).query.sql_with_params()
+        try:
+            sql, params = self.build(key, *markers).query.sql_with_params()
+        except EmptyResultSet:
+            return None
         params = list(params)
         if any(params.count(marker) != 1 for marker in markers):
             raise AssertionError(f"The markers are not parameters of the query: {params}")
@@ -92,27 +102,54 @@ _insert_sql: dict[tuple, str] = {}
 
 
 def insert(instance: models.Model) -> None:
-    """INSERT the new instance's row and set its key, as `save()` of a new instance would."""
+    """INSERT the new instance's row and set its key, as `save()` of a new instance would.
+
+    For a model of plain columns whose key the database makes (an auto
+    field): no parent model, no generated column, no database default.
+    """
     connection = connections[instance._state.db or DEFAULT_DB_ALIAS]
     meta = instance._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
     key = (connection.vendor, meta.label)
     sql = _insert_sql.get(key)
     if sql is None:
-        quote = connection.ops.quote_name
-        sql = _insert_sql[key] = (
-            f"INSERT INTO {quote(meta.db_table)} "
-            f"({', '.join(quote(field.column) for field in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}"
-        )
+        sql = _insert_sql[key] = _insert_statement(meta, connection)
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
     values = [
         field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        (instance.pk,) = cursor.fetchone()
+        if connection.features.can_return_columns_from_insert:
+            (instance.pk,) = cursor.fetchone()
+        else:
+            instance.pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
     instance._state.adding = False
     instance._state.db = connection.alias
+
+
+def _insert_statement(meta, connection) -> str:
+    plain = (
+        isinstance(meta.pk, models.AutoField | models.BigAutoField | models.SmallAutoField)
+        and not meta.parents
+        and not any(
+            isinstance(field, models.GeneratedField) or field.has_db_default()
+            for field in meta.concrete_fields
+        )
+    )
+    if not plain:
+        raise AssertionError(f"insert() writes plain rows only, not {meta.label}'s")
+    quote = connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    returning = (
+        f" RETURNING {quote(meta.pk.column)}"
+        if connection.features.can_return_columns_from_insert
+        else ""
+    )
+    return (
+        f"INSERT INTO {quote(meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}){returning}"
+    )
 
 
 _update_sql: dict[tuple, str] = {}

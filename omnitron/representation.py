@@ -22,44 +22,22 @@ the shortcuts do not cover (a naive date-time, one out of range); a row
 given as a mapping goes through DRF's loop. If the serializer's fields
 change after a row was presented, the plan is worked out again.
 
-ModelSerializer also works out, for every serializer it makes, which fields
-the model gives and each one's class and arguments, then makes each field:
-about 25 of them for a customer, a tenth of a list request's CPU. None of that
-depends on the instance unless a subclass overrides one of the methods that
-decide it (FIELD_HOOKS), so the fields are made once per class, unbound, and
-each serializer gets copies of its own (FieldPrototype) to bind and to narrow.
-A subclass that overrides a hook gets its fields made by DRF every time.
+ModelSerializer also makes every field anew for every serializer; here
+they are made once per class and copied (omnitron/field_prototypes.py).
 """
 
-import copy
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework import fields as drf_fields
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
-# ModelSerializer's methods that decide which fields `get_fields` makes, and how.
-FIELD_HOOKS = (
-    "get_fields",
-    "get_field_names",
-    "get_default_field_names",
-    "build_field",
-    "build_standard_field",
-    "build_relational_field",
-    "build_nested_field",
-    "build_property_field",
-    "build_url_field",
-    "build_unknown_field",
-    "get_extra_kwargs",
-    "get_uniqueness_extra_kwargs",
-    "include_extra_kwargs",
-)
+from omnitron.field_prototypes import FieldPrototypes
 
 # Field classes whose to_representation returns a value of this exact type as it is.
 UNCHANGED_TYPE = {
@@ -97,29 +75,22 @@ class _Step:
 class PresentingModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer with the shortcuts above; what it answers is DRF's."""
 
-    # The fields ModelSerializer makes for this class, unbound, copied for each
-    # serializer; None until first made, and always None for a class overriding
-    # a hook (`_fields_per_class` False).
-    _field_prototypes: dict[str, "FieldPrototype"] | None = None
-    _fields_per_class = True
+    # The fields ModelSerializer makes for this class, copied for each serializer
+    # (omnitron/field_prototypes.py).
+    _field_prototypes: FieldPrototypes | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls._field_prototypes = None
-        cls._fields_per_class = all(
-            getattr(cls, hook) is getattr(PresentingModelSerializer, hook) for hook in FIELD_HOOKS
-        )
+        cls._field_prototypes = FieldPrototypes(cls, base=PresentingModelSerializer)
 
     def get_fields(self):
-        cls = type(self)
-        if not cls._fields_per_class:
+        prototypes = type(self)._field_prototypes
+        fields = prototypes and prototypes.copies(super().get_fields, self._declared_fields)
+        if fields is None:
             return super().get_fields()
-        prototypes = cls._field_prototypes
-        if prototypes is None:
-            prototypes = cls._field_prototypes = {
-                name: FieldPrototype(field) for name, field in super().get_fields().items()
-            }
-        return {name: prototype.fresh_copy() for name, prototype in prototypes.items()}
+        if self.url_field_name is None:  # as ModelSerializer.get_fields sets it
+            self.url_field_name = api_settings.URL_FIELD_NAME
+        return fields
 
     def _presentation_plan(self) -> list[_Step]:
         # DRF's BindingDict keeps its fields in a plain dict: read that, not its slow Mapping view.
@@ -183,40 +154,3 @@ def iso_in_zone(value: datetime, zone: tzinfo | None) -> str | None:
     except OverflowError:
         return None
     return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-class FieldPrototype:
-    """An unbound field, and how to make a fresh copy of it for a serializer.
-
-    The copy is what DRF's `copy.deepcopy` of a field makes (a field made anew
-    from its arguments), at a fraction of the cost: the field's attributes are
-    copied, and each dict, list and queryset among them copied too, so no copy
-    shares one with another. A field holding another field (a ListField's
-    child, a nested serializer) is made anew, by DRF.
-    """
-
-    __slots__ = ("field", "made_by_drf", "own")
-
-    def __init__(self, field: drf_fields.Field):
-        self.field = field
-        state = field.__dict__
-        self.made_by_drf = isinstance(field, serializers.BaseSerializer) or any(
-            isinstance(value, drf_fields.Field) for value in state.values()
-        )
-        self.own = [
-            name
-            for name, value in state.items()
-            if type(value) in (dict, list) or isinstance(value, QuerySet)
-        ]
-
-    def fresh_copy(self) -> drf_fields.Field:
-        if self.made_by_drf:
-            return copy.deepcopy(self.field)
-        state = self.field.__dict__
-        made = object.__new__(type(self.field))
-        attributes = made.__dict__
-        attributes.update(state)
-        for name in self.own:
-            value = state[name]
-            attributes[name] = value.all() if isinstance(value, QuerySet) else value.copy()
-        return made

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from events.batches import next_event_ids
@@ -154,6 +155,21 @@ def test_the_next_ids_are_those_the_orm_finds(subscription, event_types, channel
     )
     assert ids == expected and len(ids) == 4
     assert cursor == ids[-1]
+
+
+def test_a_filter_no_event_can_match_finds_none_and_moves_the_cursor(subscription):
+    made = [event("customer.created", 3).pk for _ in range(3)]
+    subscription.channels, subscription.last_event_id = [None], made[0] - 1
+
+    ids, cursor = next_event_ids(subscription)
+
+    assert ids == [] and cursor == made[-1]
+
+
+def test_the_rows_written_by_hand_have_no_signal_receivers_to_miss():
+    # insert() and save_fields() send no pre_save or post_save: none may be connected.
+    for model in (WebhookDelivery, WebhookSubscription):
+        assert not pre_save.has_listeners(model) and not post_save.has_listeners(model)
 
 
 def test_a_compiled_query_takes_its_values_in_order_and_is_compiled_per_key():

@@ -1,5 +1,6 @@
 """Serializers present customers as DRF documents it: per-request fields, the active time zone."""
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -242,3 +243,51 @@ def test_each_date_time_is_written_as_drf_writes_it(customer, zone, value):
             ours, drf = both()
 
     assert ours == drf
+
+
+def test_a_declared_fields_default_is_each_serializers_own():
+    class WithDefault(CustomerSerializer):
+        tags = serializers.JSONField(default={"tags": []}, write_only=True)
+
+        class Meta(CustomerSerializer.Meta):
+            fields = ["pk", "email", "tags"]
+
+    WithDefault().fields["tags"].default["tags"].append("changed")
+
+    assert WithDefault().fields["tags"].default == {"tags": []}
+
+
+def test_fields_narrowed_by_a_mixin_later_in_the_mro_are_made_per_serializer(customer):
+    class NarrowedByContext(serializers.ModelSerializer):
+        def get_fields(self):
+            fields = super().get_fields()
+            wanted = self.context.get("fields")
+            return {name: f for name, f in fields.items() if not wanted or name in wanted}
+
+    class Narrowed(CustomerSerializer, NarrowedByContext):
+        pass
+
+    assert Narrowed(customer, context={"fields": ["email"]}).data == {"email": customer.email}
+    assert len(Narrowed(customer, context={}).data) == len(CustomerSerializer.Meta.fields)
+
+
+def test_serializers_made_in_several_threads_each_keep_their_own_fields(customer):
+    answers, start = {}, threading.Barrier(6)
+
+    def narrow_to(name):
+        start.wait()
+        for _ in range(50):
+            data = DynamicFieldsCustomerSerializer(customer, fields=["pk", name]).data
+            if set(data) != {"pk", name}:
+                answers[name] = data
+                return
+        answers[name] = "ok"
+
+    names = ["email", "first_name", "last_name", "channel_code", "gender", "is_active"]
+    threads = [threading.Thread(target=narrow_to, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == dict.fromkeys(names, "ok")
