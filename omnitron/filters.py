@@ -236,6 +236,17 @@ class CharFilterWithNull(filters.CharFilter):
         return super().filter(qs, value)
 
 
+class FrozenChoices(tuple):
+    """(value, label) pairs of strings: nothing in them can change, so a deep copy keeps them.
+
+    A FilterSet deep-copies its filters and a form its fields for every
+    request; a plain list of pairs is copied pair by pair each time.
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 class SortFilter(filters.OrderingFilter):
     """`sort=<field>` or `sort=-<field>`; ties are broken by id so pages never overlap.
 
@@ -244,6 +255,9 @@ class SortFilter(filters.OrderingFilter):
     """
 
     documented_type = "OrderingFilter"
+
+    def build_choices(self, fields, labels):
+        return FrozenChoices(super().build_choices(fields, labels))
 
     def filter(self, qs, value):
         if not value:
