@@ -94,7 +94,8 @@ COPIED_NOT_CHECKED = frozenset({"_validators", "_kwargs"})
 
 # Bumped when REST_FRAMEWORK changes: fields made before are made again.
 _generation = 0
-_lock = threading.Lock()
+# Reentrant: making one class's fields may make another's (a nested serializer's).
+_lock = threading.RLock()
 
 
 @receiver(setting_changed)

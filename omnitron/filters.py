@@ -6,10 +6,12 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import F, Q
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
 from django_filters import rest_framework as filters
+from django_filters.conf import settings as django_filters_settings
 from django_filters.fields import IsoDateTimeField, ModelMultipleChoiceField
 
 from omnitron.prefix_range import starts_with
@@ -198,6 +200,20 @@ class IntegerPkMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
 
     field_class = IntegerPkMultipleChoiceField
     documented_type = "ModelMultipleChoiceFilter"
+
+    def get_filter_predicate(self, v):
+        """django-filter's predicate, without a form field made to read its `to_field_name`.
+
+        django-filter reads `self.field.to_field_name`, which makes the filter's
+        form field anew for every request; with none given, the value itself
+        is what it filters by, as here.
+        """
+        if self.extra.get("to_field_name"):
+            return super().get_filter_predicate(v)
+        name = self.field_name
+        if name and self.lookup_expr != django_filters_settings.DEFAULT_LOOKUP_EXPR:
+            name = LOOKUP_SEP.join([name, self.lookup_expr])
+        return {name: v}
 
 
 class StartsWithFilter(filters.CharFilter):
