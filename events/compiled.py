@@ -29,26 +29,23 @@ class CompiledSelect:
 
     def __init__(self, build: Callable[[int], QuerySet]):
         self.build = build
-        self._compiled: dict[str, tuple[type[models.Model], str, list, int]] = {}
+        self._compiled: dict[str, tuple[type[models.Model], str, list, list[int]]] = {}
 
     def __call__(self, value: int) -> list[models.Model]:
         connection = connections[DEFAULT_DB_ALIAS]
         compiled = self._compiled.get(connection.vendor)
         if compiled is None:
-            compiled = self._compiled[connection.vendor] = self._compile()
-        model, sql, params, at = compiled
-        params = params.copy()
-        params[at] = value
-        return list(model._default_manager.db_manager(DEFAULT_DB_ALIAS).raw(sql, params))
-
-    def _compile(self) -> tuple[type[models.Model], str, list, int]:
-        queryset = self.build(MARKER)
-        # Compiled inside the caller's transaction: a locking read asks for one.
-        sql, params = queryset.query.sql_with_params()
-        params = list(params)
-        if params.count(MARKER) != 1:
-            raise AssertionError(f"The marker is not the query's one parameter: {params}")
-        return queryset.model, sql, params, params.index(MARKER)
+            queryset = self.build(MARKER)
+            # Compiled inside the caller's transaction: a locking read asks for one.
+            compiled = self._compiled[connection.vendor] = (
+                queryset.model,
+                *_with_markers(queryset, [MARKER]),
+            )
+        model, sql, params, positions = compiled
+        rows = model._default_manager.db_manager(DEFAULT_DB_ALIAS).raw(
+            sql, _filled(params, positions, [value])
+        )
+        return list(rows)
 
 
 class CompiledValues:
@@ -79,26 +76,37 @@ class CompiledValues:
         if compiled is None:
             return []
         sql, params, positions = compiled
-        params = params.copy()
-        for at, value in zip(positions, values, strict=True):
-            params[at] = value
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, _filled(params, positions, values))
             return cursor.fetchall()
 
     def _compile(self, key: Hashable, count: int) -> tuple[str, list, list[int]] | None:
         markers = [MARKER - number for number in range(count)]
         try:
-            sql, params = self.build(key, *markers).query.sql_with_params()
+            return _with_markers(self.build(key, *markers), markers)
         except EmptyResultSet:
             return None
-        params = list(params)
-        if any(params.count(marker) != 1 for marker in markers):
-            raise AssertionError(f"The markers are not parameters of the query: {params}")
-        return sql, params, [params.index(marker) for marker in markers]
 
 
-_insert_sql: dict[tuple, str] = {}
+def _with_markers(queryset: QuerySet, markers: list[int]) -> tuple[str, list, list[int]]:
+    """The queryset's SQL and parameters, and where each marker stands among them."""
+    sql, params = queryset.query.sql_with_params()
+    params = list(params)
+    if any(params.count(marker) != 1 for marker in markers):
+        raise AssertionError(f"The markers are not parameters of the query, once each: {params}")
+    return sql, params, [params.index(marker) for marker in markers]
+
+
+def _filled(params: list, positions: list[int], values) -> list:
+    """The compiled parameters with each marker replaced by its value."""
+    params = params.copy()
+    for at, value in zip(positions, values, strict=True):
+        params[at] = value
+    return params
+
+
+# (vendor, model) -> the INSERT statement and the fields it writes, in order.
+_insert_sql: dict[tuple, tuple[str, list[models.Field]]] = {}
 
 
 def insert(instance: models.Model) -> None:
@@ -110,10 +118,10 @@ def insert(instance: models.Model) -> None:
     connection = connections[instance._state.db or DEFAULT_DB_ALIAS]
     meta = instance._meta
     key = (connection.vendor, meta.label)
-    sql = _insert_sql.get(key)
-    if sql is None:
-        sql = _insert_sql[key] = _insert_statement(meta, connection)
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    statement = _insert_sql.get(key)
+    if statement is None:
+        statement = _insert_sql[key] = _insert_statement(meta, connection)
+    sql, fields = statement
     values = [
         field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields
     ]
@@ -127,7 +135,7 @@ def insert(instance: models.Model) -> None:
     instance._state.db = connection.alias
 
 
-def _insert_statement(meta, connection) -> str:
+def _insert_statement(meta, connection) -> tuple[str, list[models.Field]]:
     plain = (
         isinstance(meta.pk, models.AutoField | models.BigAutoField | models.SmallAutoField)
         and not meta.parents
@@ -145,11 +153,12 @@ def _insert_statement(meta, connection) -> str:
         if connection.features.can_return_columns_from_insert
         else ""
     )
-    return (
+    sql = (
         f"INSERT INTO {quote(meta.db_table)} "
         f"({', '.join(quote(field.column) for field in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}){returning}"
     )
+    return sql, fields
 
 
 _update_sql: dict[tuple, str] = {}
