@@ -2,7 +2,7 @@
 
 Only failures count, which DRF's throttles (they count every request) cannot
 do, so the counting is this small counter over Django's cache: the `throttle`
-alias, Redis when REDIS_URL is set (see settings), so that every gunicorn
+alias, Redis when REDIS_URL is set (see settings), so that every app server
 worker and every server sees one count. A window opens with a key's first
 failure and lasts its number of seconds; once `limit` failures are in it,
 the key is refused until the window ends (429 with `Retry-After`).

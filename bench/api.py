@@ -10,7 +10,7 @@ unless --yes):
 1. grows the data set to that many customers (bench/dataset.py), then VACUUM ANALYZE;
 2. counts the SQL queries of one request of each scenario, in this process
    (Django's test client), for the service and for the baseline (bench/baseline/);
-3. loads each scenario with wrk (bench/load.py) against gunicorn (bench/server.py)
+3. loads each scenario with wrk (bench/load.py) against granian (bench/server.py)
    for --duration seconds a side, after --warmup seconds, in --rounds alternating
    rounds (service, baseline, service, ...);
 4. imports a generated order file (bench/generate_orders.py) with
@@ -56,7 +56,7 @@ import django  # noqa: E402
 
 django.setup()
 
-import gunicorn  # noqa: E402
+import granian  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -839,7 +839,7 @@ def machine_description(settings: Settings, load_before: float) -> list[str]:
     return [
         f"Machine: {cpu}, {os.cpu_count()} cores{memory}; {database} on the same machine; "
         f"Python {platform.python_version()}, Django {django.get_version()}, "
-        f"gunicorn {gunicorn.__version__}.",
+        f"granian {granian.__version__}.",
         f"Server: {settings.server.describe()}. Load: wrk, {settings.connections} connections, "
         f"{settings.threads} threads, {settings.duration:g} s a side per scenario in "
         f"{settings.rounds} alternating rounds (service, baseline, ...) after "
@@ -908,8 +908,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2 cores).")
-    parser.add_argument("--server-threads", type=int, default=4, help="Threads per worker.")
+    parser.add_argument("--workers", type=int, default=2, help="Server workers (2 cores).")
+    parser.add_argument(
+        "--server-threads", type=int, default=ServerConfig.threads, help="Threads per worker."
+    )
     parser.add_argument("--import-orders", type=int, default=20_000, help="0: no import.")
     parser.add_argument("--naive-import-orders", type=int, default=1_000)
     parser.add_argument("--markdown", type=Path, help="Also write the report as Markdown here.")
@@ -949,9 +951,9 @@ def main(argv: list[str] | None = None) -> None:
     token = bench_token()
     results = []
     started = time.perf_counter()
-    with tempfile.NamedTemporaryFile(prefix="apibench-gunicorn-", suffix=".log", delete=False) as f:
+    with tempfile.NamedTemporaryFile(prefix="apibench-server-", suffix=".log", delete=False) as f:
         server_log = Path(f.name)
-    log(f"gunicorn log: {server_log}")
+    log(f"server log: {server_log}")
     for size in args.sizes:
         results.append(measure_size(size, settings, token, server_log))
     text, markdown = report(results, settings, load_before)

@@ -1,13 +1,13 @@
-"""One path under load, with the CPU a request costs each process: gunicorn, PostgreSQL, wrk.
+"""One path under load, with the CPU a request costs each process: the server, PostgreSQL, wrk.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:6432/apibench10m \
         .venv/bin/python bench/one_path.py "/api/v1/customers/?email__startswith=zeynep.demir"
 
-Serves the service as bench/api.py does (bench/server.py: gunicorn, production
+Serves the service as bench/api.py does (bench/server.py: granian, production
 settings, the environment passed on, so a setting such as
 OMNITRON_OVER_LIMIT_COUNT_SECONDS can be set for one run), warms each path
 up for 3 s, then loads it with wrk for --duration seconds and prints its
-req/s, p50, and the CPU time a request cost the gunicorn workers, the
+req/s, p50, and the CPU time a request cost the server's processes, the
 PostgreSQL backends of DATABASE_URL's database and wrk (from /proc, so only
 on Linux and with PostgreSQL on this machine). For a question about one
 scenario (one filter at two table sizes, a setting on and off) without
@@ -38,15 +38,15 @@ from bench.server import ServerConfig, running_server  # noqa: E402
 
 
 def cpu_seconds_by_kind(database: str) -> dict[tuple[str, int], float]:
-    """CPU seconds so far of every gunicorn, wrk and `database` backend process, by (kind, pid)."""
+    """CPU seconds so far of every server, wrk and `database` backend process, by (kind, pid)."""
     seconds = {}
     for pid in process_ids():
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if "gunicorn" in command:
-            kind = "gunicorn"
+        if "granian" in command:
+            kind = "granian"
         elif command.startswith("postgres:") and f" {database} " in command:
             kind = "postgres"
         elif Path(command.split(" ")[0]).name == "wrk":
@@ -79,7 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     token = bench_token()
     database = connection.settings_dict["NAME"]
-    log = Path(tempfile.gettempdir()) / "one-path-gunicorn.log"
+    log = Path(tempfile.gettempdir()) / "one-path-server.log"
     with running_server(
         ServerConfig(), args.paths[0], {"Authorization": f"Token {token}"}, log
     ) as base:

@@ -1,12 +1,12 @@
-"""Slow clients against the production recipe: nginx in front of gunicorn, and gunicorn alone.
+"""Slow clients against the production recipe: nginx in front of the app, and the app alone.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/slowbench \\
         .venv/bin/python bench/slow_clients.py --markdown
 
-Starts scripts/serve_production.sh (nginx on --nginx-port, gunicorn with its
-production settings on --gunicorn-port; the database is migrated, nothing else
+Starts scripts/serve_production.sh (nginx on --nginx-port, the app (granian)
+with its production settings on --app-port; the database is migrated, nothing else
 is written but one API user). Then, for each side, through nginx and straight
-to gunicorn's port: --slow-clients connections that are slow in three ways
+to the app's port: --slow-clients connections that are slow in three ways
 (headers a byte at a time, a body shorter than its Content-Length, a large
 response read a little at a time), reconnecting whenever the server drops
 them, while one client sends a normal authenticated GET after another for
@@ -155,7 +155,7 @@ def production(args, run_dir: Path):
         DJANGO_LOG_LEVEL="ERROR",
         DJANGO_STATIC_ROOT=str(run_dir / "static"),
         NGINX_LISTEN=f"127.0.0.1:{args.nginx_port}",
-        GUNICORN_PORT=str(args.gunicorn_port),
+        APP_PORT=str(args.app_port),
         RUN_DIR=str(run_dir / "run"),
     )
     log = run_dir / "serve.log"
@@ -218,7 +218,7 @@ def report(results: list[Latencies], args) -> str:
             f"Goal: p99 under {GOAL_P99_MS} ms behind nginx with the slow clients: {verdict}.",
             "",
             "Server: scripts/serve_production.sh (deploy/nginx.conf.template, "
-            "deploy/gunicorn.conf.py: gunicorn gthread, 3 workers x 4 threads); "
+            "deploy/app_server.sh: granian, 3 workers x 2 threads); "
             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. "
             f"Load average {os.getloadavg()[0]:.2f} at the end. Database: "
             f"{os.environ['DATABASE_URL'].split(':', 1)[0]}, on the same machine. "
@@ -230,7 +230,7 @@ def report(results: list[Latencies], args) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nginx-port", type=int, default=8550)
-    parser.add_argument("--gunicorn-port", type=int, default=8551)
+    parser.add_argument("--app-port", type=int, default=8551)
     parser.add_argument("--slow-clients", type=int, default=16)
     parser.add_argument("--duration", type=float, default=20, help="Seconds of GETs a side.")
     parser.add_argument("--timeout", type=float, default=10, help="Seconds a GET may take.")
@@ -246,8 +246,8 @@ def main() -> None:
     ):
         print("| side | slow clients | GETs | p50 ms | p99 ms | max ms | timed out |")
         for side, port in [
-            ("nginx -> gunicorn", args.nginx_port),
-            ("gunicorn alone", args.gunicorn_port),
+            ("nginx -> granian", args.nginx_port),
+            ("granian alone", args.app_port),
         ]:
             results.append(measure(side, port, token, 0, args))
             results.append(measure(side, port, token, args.slow_clients, args))

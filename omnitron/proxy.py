@@ -1,9 +1,9 @@
-"""The client's address when nginx (deploy/nginx.conf.template) stands in front of gunicorn.
+"""The client's address when nginx (deploy/nginx.conf.template) stands in front of the app.
 
-gunicorn sees nginx's address on every request. nginx passes the client's in
+The app server sees nginx's address on every request. nginx passes the client's in
 X-Real-IP, overwriting any the client sent, so the app may take it from there,
 but only when the app server is reachable through nginx alone: with
-DJANGO_BEHIND_PROXY set, anyone who could reach gunicorn directly could name
+DJANGO_BEHIND_PROXY set, anyone who could reach the app server directly could name
 any address.
 """
 

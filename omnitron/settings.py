@@ -187,8 +187,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
-# Caches: Redis when REDIS_URL names one, so that every process (gunicorn
-# workers, servers) shares what is counted in it; else each process's memory.
+# Caches: Redis when REDIS_URL names one, so that every process (the app
+# server's workers, servers) shares what is counted in it; else each process's memory.
 # `throttle` holds the counts of failed logins and bad tokens.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 
@@ -298,7 +298,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
-# Set where gunicorn is reachable through nginx alone (deploy/): the client's
+# Set where the app server is reachable through nginx alone (deploy/): the client's
 # address then comes from nginx's X-Real-IP (omnitron/proxy.py).
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 

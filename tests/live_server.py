@@ -1,4 +1,4 @@
-"""Waiting for a server a test started in another process (gunicorn) to answer."""
+"""Waiting for a server a test started in another process (granian) to answer."""
 
 import time
 import urllib.error

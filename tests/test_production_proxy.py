@@ -1,6 +1,6 @@
 """Production behind nginx, as scripts/serve_production.sh runs it.
 
-nginx reads every request whole before gunicorn sees it, so slow clients hold
+nginx reads every request whole before the app sees it, so slow clients hold
 no app thread, and its own refusals answer in JSON like the API. The script
 runs on a SQLite database of its own, whatever DATABASE_URL says: what is
 tested here is the proxy in front of the app. Skipped where Debian's nginx is
@@ -23,9 +23,9 @@ import pytest
 PROJECT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 NGINX_PORT = 8560
-GUNICORN_PORT = 8561
-# Fewer app threads than the slow clients below: directly against gunicorn,
-# they would leave no thread for the normal request.
+APP_PORT = 8561
+# Fewer app threads than the slow clients below: were their requests passed on
+# unfinished, they would leave no thread for the normal request.
 APP_THREADS = 2
 
 pytestmark = pytest.mark.skipif(
@@ -72,9 +72,9 @@ def token(tmp_path_factory):
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_STATIC_ROOT=str(folder / "static"),
         NGINX_LISTEN=f"127.0.0.1:{NGINX_PORT}",
-        GUNICORN_PORT=str(GUNICORN_PORT),
-        GUNICORN_WORKERS="1",
-        GUNICORN_THREADS=str(APP_THREADS),
+        APP_PORT=str(APP_PORT),
+        GRANIAN_WORKERS="1",
+        GRANIAN_BLOCKING_THREADS=str(APP_THREADS),
         RUN_DIR=str(folder / "run"),
     )
     log = folder / "serve.log"
@@ -180,7 +180,7 @@ def test_slow_clients_hold_no_app_thread(token):
 
 
 def test_audit_records_the_clients_address_not_the_proxys(token):
-    # From 127.0.0.2: nginx sees that address, gunicorn sees nginx's 127.0.0.1.
+    # From 127.0.0.2: nginx sees that address, the app sees nginx's 127.0.0.1.
     spoofed = {"X-Real-IP": "203.0.113.9", "X-Forwarded-For": "203.0.113.9"}
     _, _, channel = request(
         "POST",

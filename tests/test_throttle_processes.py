@@ -1,4 +1,4 @@
-"""The failed-login limit holds across processes: two gunicorns, one Redis, one count."""
+"""The failed-login limit holds across processes: two app servers, one Redis, one count."""
 
 import json
 import os
@@ -8,6 +8,7 @@ import sys
 import urllib.error
 import urllib.request
 import uuid
+from http.client import HTTPMessage
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def free_ports(count: int) -> list[int]:
     pytest.skip(f"no {count} free ports in {PORTS}")
 
 
-def post_login(port: int, username: str) -> tuple[int, dict, dict]:
+def post_login(port: int, username: str) -> tuple[int, HTTPMessage, dict]:
     body = json.dumps({"username": username, "password": "wrong-password"}).encode()
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/v1/auth/login/",
@@ -57,14 +58,14 @@ def post_login(port: int, username: str) -> tuple[int, dict, dict]:
     )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, dict(response.headers), json.loads(response.read())
+            return response.status, response.headers, json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), json.loads(error.read())
+        return error.code, error.headers, json.loads(error.read())
 
 
 @pytest.fixture
 def two_servers(tmp_path):
-    """Two gunicorn processes on the test database, sharing the Redis at REDIS_URL."""
+    """Two app servers (granian) on the test database, sharing the Redis at REDIS_URL."""
     if not redis_answers():
         pytest.skip(f"no Redis answers at {REDIS_URL}")
     database = connection.settings_dict
@@ -88,7 +89,7 @@ def two_servers(tmp_path):
     if database.get("PASSWORD"):
         environment["PGPASSWORD"] = database["PASSWORD"]
     ports = free_ports(2)
-    log = tmp_path / "gunicorn.log"
+    log = tmp_path / "granian.log"
     processes = []
     try:
         for port in ports:
@@ -96,11 +97,11 @@ def two_servers(tmp_path):
                 processes.append(
                     subprocess.Popen(
                         [
-                            str(Path(sys.executable).with_name("gunicorn")),
-                            "omnitron.wsgi:application",
-                            f"--bind=127.0.0.1:{port}",
+                            str(Path(sys.executable).with_name("granian")),
+                            "--interface=wsgi",
+                            f"--port={port}",
                             "--workers=1",
-                            f"--error-logfile={log}",
+                            "omnitron.wsgi:application",
                         ],
                         cwd=PROJECT,
                         env=environment,

@@ -231,8 +231,8 @@ def test_the_service_answers_with_the_broker_down_and_the_sweep_delivers_later(
     token = integrator._credentials["HTTP_AUTHORIZATION"]
     server = subprocess.Popen(
         [
-            *(sys.executable, "-m", "gunicorn", "omnitron.wsgi:application"),
-            *("--bind", f"127.0.0.1:{SERVER_PORT}", "--workers", "1"),
+            *(sys.executable, "-m", "granian", "--interface", "wsgi", "omnitron.wsgi:application"),
+            *("--port", str(SERVER_PORT), "--workers", "1"),
         ],
         cwd=PROJECT,
         env=process_env(CELERY_BROKER_URL=DEAD_BROKER_URL),
@@ -260,7 +260,8 @@ def test_the_service_answers_with_the_broker_down_and_the_sweep_delivers_later(
         assert response.status_code == 201, response.text
         assert time.monotonic() - started < 5
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        # granian's main process stops its workers: one signal, to it alone.
+        server.terminate()
         _, errors = server.communicate(timeout=15)
     assert b"Webhook dispatch not enqueued" in errors
 
