@@ -1,5 +1,6 @@
 """Filters shared by the apps: strict about values, so a bad value is a 400, not ignored."""
 
+import copy
 from datetime import UTC, datetime, time, timedelta
 
 from django import forms
@@ -274,6 +275,21 @@ class SortFilter(filters.OrderingFilter):
 
     def build_choices(self, fields, labels):
         return FrozenChoices(super().build_choices(fields, labels))
+
+    def __deepcopy__(self, memo):
+        """A FilterSet's own copy, made without walking every sort field's entry.
+
+        django-filter deep-copies its filters for every request. What __init__
+        made here (the map of parameters to fields, the choices, the arguments
+        of the form field) is only read afterwards, so the copy shares those
+        values in dicts of its own; what a FilterSet sets (parent, model) it
+        sets on its copy alone, and the form field is made afresh for each.
+        """
+        clone = copy.copy(self)
+        clone.extra = self.extra.copy()
+        clone.__dict__.pop("_field", None)
+        memo[id(self)] = clone
+        return clone
 
     def filter(self, qs, value):
         if not value:

@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from channels.models import Channel
+from customers.filters import CustomerFilterSet
 from customers.models import Customer, Gender, IntegrationMapping, UserType
 from omnitron.filters import IntegerPkMultipleChoiceField
 from tests.factories import ChannelFactory, CustomerFactory
@@ -413,6 +414,23 @@ SORT_CASES = [
 @pytest.mark.parametrize(("sort", "expected_order"), SORT_CASES, ids=[s for s, _ in SORT_CASES])
 def test_sort_orders_every_customer(api, named_pks, sort, expected_order):
     assert listed_names(api, {"sort": sort}, named_pks) == expected_order
+
+
+def test_each_request_sorts_with_a_sort_filter_and_form_field_of_its_own():
+    base = CustomerFilterSet.base_filters["sort"]
+    base_field = base.field  # made on the class's filter, as the schema and OPTIONS make it
+    first = CustomerFilterSet({"sort": "-modified_date"}, queryset=Customer.objects.all())
+    second = CustomerFilterSet({"sort": "created_date"}, queryset=Customer.objects.all())
+    mine, theirs = first.filters["sort"], second.filters["sort"]
+
+    assert len({id(base), id(mine), id(theirs)}) == 3
+    assert (mine.parent, theirs.parent) == (first, second)
+    assert len({id(base_field), id(mine.field), id(theirs.field)}) == 3
+    mine.extra["help_text"] = "changed for one request"
+    assert base.extra["help_text"] == theirs.extra["help_text"] == ""
+    assert first.form.is_valid() and second.form.is_valid()
+    assert first.form.cleaned_data["sort"] == ["-modified_date"]
+    assert second.form.cleaned_data["sort"] == ["created_date"]
 
 
 def test_sort_applies_to_the_filtered_rows(api, named_pks):
