@@ -256,8 +256,10 @@ class CharFilterWithNull(filters.CharFilter):
 class FrozenChoices(tuple):
     """(value, label) pairs of strings: nothing in them can change, so a deep copy keeps them.
 
-    A FilterSet deep-copies its filters and a form its fields for every
-    request; a plain list of pairs is copied pair by pair each time.
+    A FilterSet's form deep-copies its fields for every request, the sort
+    field's choices with them; a plain list of pairs is copied pair by pair
+    each time. (The FilterSet's copy of the sort filter shares them:
+    SortFilter.__deepcopy__.)
     """
 
     def __deepcopy__(self, memo):
